@@ -1,0 +1,28 @@
+/**
+ * A fully resolved host: everything needed to connect to it, with no further lookups.
+ * Produced by the inventory loaders; consumed by transport and run.
+ */
+export interface HostSpec {
+  /** The inventory name; how output, events and results name the host. Unique in a run. */
+  name: string;
+  /** Address to connect to (DNS name or IP); defaults to `name`. */
+  address: string;
+  port: number;
+  user: string;
+  /** Private key files to try, in order ("~" already expanded). */
+  identityFiles: string[];
+  /** Name of an env var holding private key text (PEM/OpenSSH). */
+  keyEnv?: string;
+  /** Name of an env var holding the password. The password itself never enters a HostSpec. */
+  passwordEnv?: string;
+  /** Use ssh-agent via SSH_AUTH_SOCK. */
+  agent?: boolean;
+  /** known_hosts files to check, in order ("~" already expanded). */
+  knownHostsFiles: string[];
+  proxyJump?: string;
+  connectTimeoutMs?: number;
+  labels: Record<string, string>;
+  vars: Record<string, unknown>;
+  /** Groups the host belongs to (directly or through children). */
+  groups: string[];
+}

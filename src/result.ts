@@ -1,0 +1,103 @@
+import type { FleetError, FleetErrorCode } from './errors.js';
+
+/**
+ * The final status of one host. `failed` means the command ran and exited non-zero; every other
+ * non-ok status means it could not run or finish. `error` covers channel, transfer and local
+ * failures that have no more specific status.
+ */
+export type HostStatus =
+  | 'ok'
+  | 'failed'
+  | 'timeout'
+  | 'unreachable'
+  | 'auth'
+  | 'hostkey'
+  | 'error'
+  | 'skipped'
+  | 'interrupted'
+  | 'unchanged';
+
+/** Statuses in the order summaries list them. */
+export const HOST_STATUSES: readonly HostStatus[] = [
+  'ok',
+  'unchanged',
+  'failed',
+  'timeout',
+  'unreachable',
+  'auth',
+  'hostkey',
+  'error',
+  'skipped',
+  'interrupted',
+];
+
+/** What one command produced on one host. A non-zero exit is a result, not an error. */
+export interface ExecOutput {
+  exitCode: number | null;
+  signal: string | null;
+  stdout: string;
+  stderr: string;
+  /** True when captured output hit the per-host cap and was cut. */
+  truncated: boolean;
+}
+
+/** One host's outcome: a value when the task ran, a FleetError when it could not run or finish. */
+export type HostResult<T> =
+  | { host: string; ok: true; value: T; durationMs: number }
+  | { host: string; ok: false; error: FleetError; durationMs: number };
+
+/** Counts per status, plus the total number of selected hosts. */
+export type RunSummary = Record<HostStatus, number> & { total: number };
+
+/** The whole run: one result per selected host, in inventory order. */
+export interface RunReport<T> {
+  command: string;
+  startedAt: string;
+  durationMs: number;
+  results: HostResult<T>[];
+  summary: RunSummary;
+}
+
+const STATUS_BY_CODE: Partial<Record<FleetErrorCode, HostStatus>> = {
+  FLEET_AUTH_FAILED: 'auth',
+  FLEET_KEY_INVALID: 'auth',
+  FLEET_CANCELLED: 'interrupted',
+  FLEET_CONNECT_REFUSED: 'unreachable',
+  FLEET_CONNECT_TIMEOUT: 'unreachable',
+  FLEET_CONNECTION_LOST: 'unreachable',
+  FLEET_DNS: 'unreachable',
+  FLEET_HANDSHAKE_FAILED: 'unreachable',
+  FLEET_UNREACHABLE: 'unreachable',
+  FLEET_HOSTKEY_CHANGED: 'hostkey',
+  FLEET_HOSTKEY_REVOKED: 'hostkey',
+  FLEET_HOSTKEY_UNKNOWN: 'hostkey',
+  FLEET_TIMEOUT: 'timeout',
+};
+
+/** The status a failure to run maps to. */
+export function statusOfError(code: FleetErrorCode): HostStatus {
+  return STATUS_BY_CODE[code] ?? 'error';
+}
+
+/** The status of an exec result: ok or failed by exit code, or the error's status. */
+export function statusOfExec(result: HostResult<ExecOutput>): HostStatus {
+  if (!result.ok) return statusOfError(result.error.code);
+  return result.value.exitCode === 0 ? 'ok' : 'failed';
+}
+
+/** An all-zero summary. */
+export function emptySummary(): RunSummary {
+  const summary = { total: 0 } as RunSummary;
+  for (const status of HOST_STATUSES) summary[status] = 0;
+  return summary;
+}
+
+/** Counts statuses. */
+export function summarize(statuses: Iterable<HostStatus>): RunSummary {
+  const summary = emptySummary();
+  for (const status of statuses) {
+    summary[status] += 1;
+    summary.total += 1;
+  }
+  return summary;
+}

@@ -26,8 +26,8 @@ export default defineConfig({
       {
         test: {
           name: 'e2e',
+          // The spawned CLI runs against the local sshd lab, which each file starts itself.
           include: ['test/e2e/**/*.test.ts'],
-          globalSetup: ['test/setup/global-setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 300_000,
           fileParallelism: false,

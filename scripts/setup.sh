@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Set-up for a fresh Debian/Ubuntu machine, idempotent and quiet when all is in place:
+#   - system packages: openssh-server (the lab's sshd), docker.io + mmdebstrap (test containers),
+#     tmux (the live-view screen test)
+#   - a running Docker engine (started in the background when none answers)
+#   - node_modules (npm ci) and the locally built base image for Dockerfile.sshd (nothing is pulled)
+# Needs root for apt-get, dockerd and the sshd lab. Node >= 20.19 must already be installed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+log() { printf 'setup: %s\n' "$*" >&2; }
+
+if [ "$(id -u)" -ne 0 ]; then
+  log "not root: skipping system packages and dockerd (the lab and containers need root)"
+else
+  missing=()
+  command -v /usr/sbin/sshd >/dev/null 2>&1 || [ -x /usr/sbin/sshd ] || missing+=(openssh-server)
+  command -v dockerd >/dev/null 2>&1 || missing+=(docker.io)
+  command -v mmdebstrap >/dev/null 2>&1 || missing+=(mmdebstrap)
+  command -v tmux >/dev/null 2>&1 || missing+=(tmux)
+  command -v unshare >/dev/null 2>&1 || missing+=(util-linux)
+  if [ "${#missing[@]}" -gt 0 ]; then
+    log "installing ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+  # The Debian package starts sshd as a service on some machines; the lab runs its own sshds on
+  # 127.20/16 and does not need it, and tests never touch port 22 on 127.0.0.1.
+  mkdir -p /run/sshd
+
+  if ! docker info >/dev/null 2>&1; then
+    log "starting dockerd"
+    sh scripts/ensure-dockerd.sh
+  fi
+fi
+
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  log "npm ci"
+  npm ci --no-fund --no-audit --loglevel=error
+fi
+
+if [ "$(id -u)" -eq 0 ] && docker info >/dev/null 2>&1; then
+  bash scripts/build-base-image.sh
+fi
+log "ready"

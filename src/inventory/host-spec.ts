@@ -25,4 +25,30 @@ export interface HostSpec {
   vars: Record<string, unknown>;
   /** Groups the host belongs to (directly or through children). */
   groups: string[];
+  /** Host key policy when set by ssh_config (`StrictHostKeyChecking`) or the command line. */
+  strictHostKeys?: StrictHostKeys;
+  /**
+   * Where each connection setting came from, for `fleet hosts --explain`: `cli`, `host`,
+   * `group:<name>`, `defaults`, `ssh_config:<file>` or `default` (built in).
+   */
+  sources?: Partial<Record<HostSettingField, string>>;
+  /** `file:line` of the inventory entry that defined the host (`-H` for ad-hoc hosts). */
+  definedIn?: string;
 }
+
+/** Host key checking policy, as `--strict-host-keys` spells it. */
+export type StrictHostKeys = 'yes' | 'accept-new' | 'no';
+
+/** The HostSpec fields a `sources` record can explain. */
+export type HostSettingField =
+  | 'address'
+  | 'port'
+  | 'user'
+  | 'identityFiles'
+  | 'keyEnv'
+  | 'passwordEnv'
+  | 'agent'
+  | 'knownHostsFiles'
+  | 'proxyJump'
+  | 'connectTimeoutMs'
+  | 'strictHostKeys';

@@ -1,0 +1,155 @@
+/**
+ * Host selection with `-l` patterns, Ansible-compatible where the languages overlap:
+ * names, groups, `all`/`*`, globs (`web*`, picomatch; a term with `*` or `?` is a glob and its
+ * brackets are character classes), `~regex` (anchored at the start, like Ansible's re.match),
+ * ranges (`h[1:20]`, any other bracketed term), union `a,b` / `a:b`, intersection `&`,
+ * exclusion `!`.
+ * A term names a group and/or a host of that name; globs and regexes match group names (all
+ * their hosts) and host names, as in Ansible. Deliberate differences: a name, glob or regex that
+ * matches nothing is an error (Ansible warns and goes on: a typo there can widen a run), and
+ * `name[...]` is always a range, never Ansible's group subscript (`web[0]`).
+ */
+import picomatch from 'picomatch';
+import { FleetError } from '../errors.js';
+import { didYouMean } from './did-you-mean.js';
+import type { HostSpec } from './host-spec.js';
+import { expandHostlist, foldHostnames } from './hostlist.js';
+import type { Inventory } from './inventory.js';
+import { parseSelector } from './select-parse.js';
+
+export { parseSelector } from './select-parse.js';
+export type { SelectorTerm } from './select-parse.js';
+
+/**
+ * The hosts `pattern` selects, in inventory order, each once. No pattern (or an empty one)
+ * selects every host.
+ * @throws FleetError FLEET_SELECTOR_INVALID for syntax errors and terms that match nothing;
+ *   FLEET_SELECTOR_EMPTY when the pattern is valid but leaves no host.
+ */
+export function selectHosts(inventory: Inventory, pattern?: string): HostSpec[] {
+  const text = pattern?.trim() ?? '';
+  const terms = parseSelector(text === '' ? 'all' : text);
+  const ctx = new SelectionContext(inventory, text);
+  let selected = new Uint8Array(inventory.hosts.length);
+  for (const { op, expr } of terms) {
+    const hit = ctx.match(expr);
+    if (op === 'union') hit.forEach((v, i) => (selected[i] ||= v));
+    else if (op === 'intersect') selected = selected.map((v, i) => v & (hit[i] ?? 0));
+    else selected = selected.map((v, i) => (hit[i] ? 0 : v));
+  }
+  const result = inventory.hosts.filter((_, i) => selected[i] === 1);
+  if (result.length === 0) {
+    throw new FleetError('FLEET_SELECTOR_EMPTY', `host pattern "${text || 'all'}" selects no hosts`, {
+      details: { pattern: text },
+    });
+  }
+  return result;
+}
+
+function globTest(glob: string): (name: string) => boolean {
+  const re = picomatch.makeRe(glob, { dot: true });
+  return (name) => re.test(name);
+}
+
+class SelectionContext {
+  readonly #inventory: Inventory;
+  readonly #pattern: string;
+  readonly #hostIndex = new Map<string, number>();
+
+  constructor(inventory: Inventory, pattern: string) {
+    this.#inventory = inventory;
+    this.#pattern = pattern;
+    inventory.hosts.forEach((h, i) => this.#hostIndex.set(h.name, i));
+  }
+
+  /** A 0/1 mask over inventory hosts for one term. */
+  match(expr: string): Uint8Array {
+    const mask = new Uint8Array(this.#inventory.hosts.length);
+    if (expr === 'all' || expr === '*') return mask.fill(1);
+    if (expr.startsWith('~')) {
+      let re: RegExp;
+      try {
+        re = new RegExp(expr.slice(1), 'y');
+      } catch (err) {
+        throw this.#error(expr, `invalid regular expression "${expr}"`, err);
+      }
+      const test = (name: string): boolean => {
+        re.lastIndex = 0;
+        return re.test(name);
+      };
+      if (!this.#matchBy(test, mask)) throw this.#error(expr, `"${expr}" matches no host or group`);
+      return mask;
+    }
+    // With `*` or `?` the term is a glob and brackets are character classes; otherwise brackets
+    // are ranges. The same rule applies to group members in inventories.
+    if (/[*?]/.test(expr)) {
+      if (!this.#matchBy(globTest(expr), mask)) throw this.#error(expr, `"${expr}" matches no host or group`);
+      return mask;
+    }
+    if (expr.includes('[') || expr.includes(']')) {
+      let names: string[];
+      try {
+        names = expandHostlist(expr);
+      } catch (err) {
+        throw this.#error(expr, (err as Error).message, err);
+      }
+      return this.#matchNames(expr, names, mask);
+    }
+    return this.#matchNames(expr, [expr], mask);
+  }
+
+  /** Marks hosts of groups whose name passes `test`, and hosts whose name does. */
+  #matchBy(test: (name: string) => boolean, mask: Uint8Array): boolean {
+    let any = false;
+    for (const g of this.#inventory.groups.values()) {
+      if (!test(g.name)) continue;
+      any = true;
+      for (const h of g.hosts) this.#mark(h, mask);
+    }
+    this.#inventory.hosts.forEach((h, i) => {
+      if (test(h.name)) {
+        mask[i] = 1;
+        any = true;
+      }
+    });
+    return any;
+  }
+
+  #matchNames(expr: string, names: string[], mask: Uint8Array): Uint8Array {
+    const missing: string[] = [];
+    for (const name of names) {
+      const group = this.#inventory.groups.get(name);
+      const host = this.#hostIndex.get(name);
+      if (group) for (const h of group.hosts) this.#mark(h, mask);
+      if (host !== undefined) mask[host] = 1;
+      if (!group && host === undefined) missing.push(name);
+    }
+    if (missing.length > 0) {
+      const first = missing[0] ?? '';
+      const known = [...this.#hostIndex.keys(), ...this.#inventory.groups.keys()];
+      const close = names.length === 1 ? didYouMean(first, known) : undefined;
+      let message = `unknown host or group ${foldHostnames(missing)}`;
+      if (close !== undefined) message += ` (did you mean "${close}"?)`;
+      const prefix = expr.slice(0, expr.indexOf('['));
+      if (expr.includes('[') && this.#inventory.groups.has(prefix)) {
+        message += `; "${expr}" is a host range, not a slice of group "${prefix}"`;
+      }
+      throw this.#error(expr, message);
+    }
+    return mask;
+  }
+
+  #mark(name: string, mask: Uint8Array): void {
+    const i = this.#hostIndex.get(name);
+    if (i !== undefined) mask[i] = 1;
+  }
+
+  #error(term: string, message: string, cause?: unknown): FleetError {
+    return new FleetError(
+      'FLEET_SELECTOR_INVALID',
+      `host pattern "${this.#pattern}": ${message}`,
+      { details: { pattern: this.#pattern, term } },
+      cause === undefined ? undefined : { cause },
+    );
+  }
+}

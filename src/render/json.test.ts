@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import type { FleetEvent } from '../events.js';
+import { recordRun, RECORDED_START } from './__fixtures__/run-events.js';
+import { JsonRenderer } from './json.js';
+import { StringSink } from './renderer.js';
+
+async function render(events: FleetEvent[]): Promise<string> {
+  const out = new StringSink();
+  const renderer = new JsonRenderer(out);
+  for (const event of events) renderer.onEvent(event);
+  // Nothing until close: the document is written once, whole.
+  expect(out.text).toBe('');
+  await renderer.close();
+  return out.text;
+}
+
+describe('JsonRenderer', () => {
+  it('writes one document in the DESIGN §4 shape, hosts in inventory order', async () => {
+    const events = recordRun(
+      'uname -r',
+      [
+        { host: 'web1', output: [['stdout', '6.1.0\n'], ['stderr', 'note\n']], durationMs: 120 },
+        { host: 'web2', output: [['stdout', 'partial']], exitCode: 3, durationMs: 90 },
+        { host: 'db1', status: 'unreachable', error: { code: 'FLEET_CONNECT_TIMEOUT', message: 'no answer in 10s' }, durationMs: 10_000 },
+      ],
+      10_050,
+    );
+    const text = await render(events);
+    expect(text.endsWith('}\n')).toBe(true);
+    const doc: unknown = JSON.parse(text);
+    expect(doc).toEqual({
+      version: 1,
+      command: 'uname -r',
+      started: RECORDED_START,
+      duration_ms: 10_050,
+      hosts: [
+        { host: 'web1', address: '10.0.0.1', port: 22, user: 'deploy', status: 'ok', exit_code: 0, signal: null, stdout: '6.1.0\n', stderr: 'note\n', duration_ms: 120, error: null },
+        { host: 'web2', address: '10.0.0.2', port: 22, user: 'deploy', status: 'failed', exit_code: 3, signal: null, stdout: 'partial', stderr: '', duration_ms: 90, error: null },
+        {
+          host: 'db1',
+          address: '10.0.0.3',
+          port: 22,
+          user: 'deploy',
+          status: 'unreachable',
+          exit_code: null,
+          signal: null,
+          stdout: '',
+          stderr: '',
+          duration_ms: 10_000,
+          error: { code: 'FLEET_CONNECT_TIMEOUT', message: 'no answer in 10s' },
+        },
+      ],
+      summary: { total: 3, ok: 1, unchanged: 0, failed: 1, timeout: 0, unreachable: 1, auth: 0, hostkey: 0, error: 0, skipped: 0, interrupted: 0 },
+    });
+  });
+
+  it('keeps remote output byte for byte (JSON escapes it, the reader gets it back)', async () => {
+    const raw = 'a\u001b[31mb\u0000c\r\n\u009b';
+    const doc = JSON.parse(await render(recordRun('x', [{ host: 'h', output: [['stdout', raw]] }]))) as { hosts: { stdout: string }[] };
+    expect(doc.hosts[0]?.stdout).toBe(raw);
+  });
+
+  it('marks hosts that never reported as pending', async () => {
+    const events = recordRun('x', [{ host: 'a' }, { host: 'b' }]).filter((e) => !(e.type === 'exit' && e.host === 'b'));
+    const doc = JSON.parse(await render(events)) as { hosts: { host: string; status: string }[] };
+    expect(doc.hosts.map((h) => [h.host, h.status])).toEqual([
+      ['a', 'ok'],
+      ['b', 'pending'],
+    ]);
+  });
+
+  it('writes nothing when the run never started', async () => {
+    expect(await render([])).toBe('');
+  });
+});

@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import type { FleetEvent, HostRef } from '../../events.js';
+import { HostBoard } from './host-board.js';
+
+const ref = (host: string): HostRef => ({ host, address: host, port: 22, user: 'u' });
+const state = (host: string, s: 'queued' | 'connecting' | 'authenticated' | 'running' | 'done', t: number): Extract<FleetEvent, { type: 'host_state' }> => ({
+  type: 'host_state',
+  host,
+  state: s,
+  t,
+});
+const exit = (host: string, status: 'ok' | 'failed' | 'unreachable' | 'skipped', durationMs = 50): Extract<FleetEvent, { type: 'exit' }> => ({
+  type: 'exit',
+  host,
+  status,
+  exitCode: status === 'ok' ? 0 : status === 'failed' ? 1 : null,
+  signal: null,
+  durationMs,
+  ...(status === 'unreachable' || status === 'skipped' ? { error: { code: status === 'skipped' ? 'FLEET_SKIPPED' : 'FLEET_DNS', message: 'nope' } } : {}),
+});
+
+describe('HostBoard', () => {
+  it('tracks gates, counting elapsed time from the first gate after queued', () => {
+    const board = new HostBoard([ref('a'), ref('bb')]);
+    const a = board.hosts[0];
+    if (!a) throw new Error('no host');
+    expect(board.titleOf(a, 0)).toBe('a   queued');
+    board.applyState(state('a', 'connecting', 100));
+    board.applyState(state('a', 'authenticated', 400));
+    expect(a.startedAt).toBe(100);
+    expect(board.titleOf(a, 1_600)).toBe('a   authenticated  1.5s');
+    board.applyExit(exit('a', 'failed', 2_000));
+    expect(board.titleOf(a, 9_999)).toBe('a   exit 1         2s');
+  });
+
+  it('ignores unknown hosts, gates after the exit and a second exit', () => {
+    const board = new HostBoard([ref('a')]);
+    expect(board.applyState(state('ghost', 'running', 1))).toBeUndefined();
+    expect(board.applyExit(exit('a', 'unreachable'))).toBeDefined();
+    expect(board.applyState(state('a', 'running', 2))).toBeUndefined();
+    expect(board.applyExit(exit('a', 'ok'))).toBeUndefined();
+    expect(board.hosts[0]?.exit?.status).toBe('unreachable');
+    expect(board.exited).toBe(1);
+  });
+
+  it('counts hosts per gate and per final status', () => {
+    const board = new HostBoard(['a', 'b', 'c', 'd', 'e'].map(ref));
+    board.applyState(state('a', 'connecting', 0));
+    board.applyState(state('b', 'running', 0));
+    board.applyState(state('c', 'done', 0));
+    board.applyExit(exit('d', 'ok'));
+    const { phases, statuses } = board.counts();
+    expect(phases).toEqual({ queued: 1, connecting: 1, authenticated: 0, running: 2 });
+    expect([...statuses]).toEqual([['ok', 1]]);
+  });
+
+  it('lists the slowest hosts in flight and the latest failures, skipped hosts excluded', () => {
+    const board = new HostBoard(['a', 'b', 'c', 'd', 'e', 'f'].map(ref));
+    board.applyState(state('a', 'running', 300));
+    board.applyState(state('b', 'connecting', 100));
+    board.applyState(state('c', 'running', 200));
+    board.applyExit(exit('d', 'failed'));
+    board.applyExit(exit('e', 'skipped'));
+    board.applyExit(exit('f', 'unreachable'));
+    expect(board.slowest(1_000, 2).map((s) => [s.host.name, s.elapsedMs])).toEqual([
+      ['b', 900],
+      ['c', 800],
+    ]);
+    expect(board.failures(5).map((h) => h.name)).toEqual(['d', 'f']);
+    expect(board.failures(1).map((h) => h.name)).toEqual(['f']);
+    expect(board.failureCount).toBe(2);
+  });
+
+  it('escapes host names and error messages in titles and caps the name column at 40', () => {
+    const long = 'x'.repeat(60);
+    const board = new HostBoard([ref('a\u001b[2J'), ref(long)]);
+    board.applyExit({ ...exit('a\u001b[2J', 'unreachable'), error: { code: 'FLEET_DNS', message: 'bad\u009bname' } });
+    const [evil, big] = board.hosts;
+    if (!evil || !big) throw new Error('no host');
+    expect(board.titleOf(evil, 0)).toBe(`${'a\\x1b[2J'.padEnd(40)}  unreachable    50ms  FLEET_DNS: bad\\x9bname`);
+    expect(board.titleOf(big, 0)).toBe(`${long}  queued`);
+  });
+});

@@ -1,0 +1,23 @@
+/**
+ * The transport layer's public surface. Importing it loads ssh2, so `fleet --help` should reach
+ * it lazily (DESIGN §7 start-up budget).
+ */
+export type {
+  Connection,
+  ConnectOptions,
+  ConnectPhase,
+  CredentialCache,
+  ExecExit,
+  ExecRequest,
+  HostKeyPolicy,
+  KexProfile,
+  KeyInfo,
+  KnownHosts,
+  Transport,
+} from './transport.js';
+export { createCredentialCache, type CredentialCacheOptions } from './ssh/credentials.js';
+export { fingerprintSha256, type HostKey } from './ssh/host-key.js';
+export { hostLookupName } from './ssh/host-patterns.js';
+export { type KnownHostsEntry, type KnownHostsLookup, type KnownHostsMarker, type KnownHostsStatus } from './ssh/known-hosts.js';
+export { loadKnownHosts, type LoadKnownHostsOptions } from './ssh/known-hosts-store.js';
+export { createSshTransport } from './ssh/ssh-transport.js';

@@ -1,0 +1,213 @@
+/**
+ * One command on an open connection: a session slot (the server's MaxSessions), an exec channel
+ * running the wrapped command, output streamed with the pgid report stripped, and exit/close
+ * turned into one promise. Abort kills the remote process group before the promise rejects.
+ */
+import { finished } from 'node:stream/promises';
+import type { ClientChannel } from 'ssh2';
+import type { Semaphore } from '../../concurrency/semaphore.js';
+import { FleetError, toFleetError } from '../../errors.js';
+import type { ExecExit, ExecRequest } from '../transport.js';
+import { abortError, isSessionLimitError, translateSshError } from './errors.js';
+import type { GroupKiller } from './group-killer.js';
+import type { SshLink } from './link.js';
+import { PgidMarkerParser, wrapCommand } from './remote-command.js';
+
+/** What an exec needs from its connection. */
+export interface ExecContext {
+  link: SshLink;
+  sessions: Semaphore;
+  killer: GroupKiller;
+  /**
+   * Registers an exec's controller, to be aborted when the connection closes (running commands are
+   * stopped like a cancel); returns the unregister function. One Set in the connection rather than
+   * one listener per exec on a shared signal, which would trip MaxListenersExceededWarning.
+   */
+  watchClose(controller: AbortController): () => void;
+}
+
+// Bounds of the abort path: wait for the pgid report, then for the channel to close after the kill.
+const PGID_WAIT_MS = 2000;
+const CLOSE_WAIT_MS = 2000;
+// Stdin waits for the pgid report to pass (it must come first on a pty's single stream), not forever.
+const PTY_STDIN_HOLD_MS = 2000;
+// No echo: stdin (a sudo password, say) written before the program turns echo off itself would
+// otherwise come straight back as output.
+const PTY_OPTIONS = { term: 'xterm', rows: 24, cols: 200, modes: { ECHO: 0 } } as const;
+
+/** Runs `req` on the connection of `ctx`. Rejects only with FleetError. */
+export async function runExec(ctx: ExecContext, req: ExecRequest): Promise<ExecExit> {
+  const host = ctx.link.target.host;
+  // One local signal for "the caller aborted or the connection is closing"; listeners removed in finally.
+  const local = new AbortController();
+  const unwatch = ctx.watchClose(local);
+  const relay = (): void => local.abort(abortError(req.signal as AbortSignal, host));
+  if (req.signal?.aborted) relay();
+  else req.signal?.addEventListener('abort', relay, { once: true });
+  try {
+    if (local.signal.aborted) throw abortError(local.signal, host);
+    const command = wrapCommand(req.command, req.env);
+    const { opened, release } = await openSession(ctx, command, req.pty === true, local.signal);
+    try {
+      return await drive(ctx, opened, req, local);
+    } finally {
+      release();
+    }
+  } catch (error) {
+    throw toFleetError(error, host);
+  } finally {
+    req.signal?.removeEventListener('abort', relay);
+    unwatch();
+  }
+}
+
+async function openSession(ctx: ExecContext, command: string, pty: boolean, signal: AbortSignal): Promise<{ opened: OpenChannel; release: () => void }> {
+  for (let attempt = 0; ; attempt += 1) {
+    const release = await ctx.sessions.acquire({ signal }).catch(() => {
+      throw abortError(signal, ctx.link.target.host);
+    });
+    try {
+      return { opened: await openChannel(ctx.link, command, pty), release };
+    } catch (error) {
+      release();
+      const others = ctx.sessions.active;
+      if (!(error instanceof FleetError) || !isSessionLimitError(error) || others === 0 || attempt >= 5) throw error;
+      // The server allows fewer sessions than assumed (its MaxSessions is lower): shrink to what is
+      // open now and wait for a slot (back-pressure, DESIGN §7).
+      ctx.sessions.setLimit(Math.max(1, others));
+    }
+  }
+}
+
+/**
+ * Opens the session channel and starts recording its exit at once: ssh2 emits 'exit' as a plain
+ * event while it parses a batch of packets, and for a quick command the exit-status often arrives
+ * in the same batch as the exec reply, before any listener added after an `await` could see it.
+ */
+function openChannel(link: SshLink, command: string, pty: boolean): Promise<OpenChannel> {
+  const ctx = { ...link.target, phase: 'session' as const };
+  return new Promise<OpenChannel>((resolve, reject) => {
+    try {
+      link.client.exec(command, pty ? { pty: PTY_OPTIONS } : {}, (err, channel) => {
+        if (err) {
+          reject(translateSshError(err, ctx));
+          return;
+        }
+        const opened: OpenChannel = { channel, exit: undefined };
+        channel.on('exit', (code: number | null, signalName?: string) => {
+          opened.exit ??= { exitCode: typeof code === 'number' ? code : null, signal: signalName ?? null };
+        });
+        resolve(opened);
+      });
+    } catch (error) {
+      reject(link.failure ?? translateSshError(error, ctx));
+    }
+  });
+}
+
+/** A session channel and its exit status, once the server has sent it. */
+interface OpenChannel {
+  channel: ClientChannel;
+  exit: ExecExit | undefined;
+}
+
+function drive(ctx: ExecContext, opened: OpenChannel, req: ExecRequest, local: AbortController): Promise<ExecExit> {
+  const { link } = ctx;
+  const { channel } = opened;
+  const host = link.target.host;
+  const pty = req.pty === true;
+  return new Promise<ExecExit>((resolve, reject) => {
+    let aborting = false;
+    let stdinTimer: NodeJS.Timeout | undefined;
+    let resolvePgid!: (pgid: number | undefined) => void;
+    const pgidKnown = new Promise<number | undefined>((r) => (resolvePgid = r));
+
+    const writeStdin = (): void => {
+      if (stdinTimer !== undefined) clearTimeout(stdinTimer);
+      stdinTimer = undefined;
+      if (channel.writableEnded) return;
+      if (req.stdin === undefined) channel.end();
+      else channel.end(req.stdin);
+    };
+    const parser = new PgidMarkerParser((pgid) => {
+      resolvePgid(pgid);
+      if (pty) writeStdin();
+    });
+    // A throwing callback is the caller's bug: stop the command and report it, do not crash.
+    const deliver = (sink: ((chunk: Buffer) => void) | undefined, chunk: Buffer): void => {
+      if (sink === undefined || chunk.length === 0 || aborting) return;
+      try {
+        sink(chunk);
+      } catch (error) {
+        local.abort(toFleetError(error, host));
+      }
+    };
+    // ssh2 channels are streams: an 'error' without a listener would crash the process (e.g. stdin
+    // written to a command that already exited). The outcome is decided by exit/close below.
+    channel.on('error', () => undefined);
+    channel.stderr.on('error', () => undefined);
+    const markerStream = pty ? channel : channel.stderr;
+    channel.on('data', (chunk: Buffer) => deliver(req.onStdout, pty ? parser.push(chunk) : chunk));
+    channel.stderr.on('data', (chunk: Buffer) => deliver(req.onStderr, pty ? chunk : parser.push(chunk)));
+    markerStream.once('end', () => deliver(pty ? req.onStdout : req.onStderr, parser.end()));
+    // 'close' comes after the channel's own 'end'; stderr may end a tick apart: wait for both.
+    const closed = Promise.allSettled([new Promise((r) => channel.once('close', r)), finished(channel.stderr)]);
+
+    if (pty) stdinTimer = setTimeout(writeStdin, PTY_STDIN_HOLD_MS);
+    else writeStdin();
+
+    const onAbort = (): void => {
+      if (opened.exit !== undefined || aborting) return;
+      aborting = true;
+      void stopCommand().then(() => reject(abortError(local.signal, host)));
+    };
+    const stopCommand = async (): Promise<void> => {
+      const pgid = parser.done ? parser.pgid : await withTimeout(pgidKnown, PGID_WAIT_MS);
+      if (pgid !== undefined) {
+        await ctx.killer.kill(pgid);
+      } else {
+        // No report (not a POSIX shell?): a signal request works for non-root users at least.
+        try {
+          channel.signal('KILL');
+        } catch {
+          // the channel is already gone
+        }
+      }
+      channel.close();
+      await withTimeout(closed, CLOSE_WAIT_MS);
+      if (stdinTimer !== undefined) clearTimeout(stdinTimer);
+    };
+    local.signal.addEventListener('abort', onAbort, { once: true });
+    if (local.signal.aborted) onAbort();
+
+    void closed.then(() => {
+      local.signal.removeEventListener('abort', onAbort);
+      if (stdinTimer !== undefined) clearTimeout(stdinTimer);
+      resolvePgid(undefined);
+      if (aborting) return; // the abort path settles, once the kill is done
+      if (opened.exit !== undefined) resolve(opened.exit);
+      else if (link.isClosed || link.failure !== undefined) reject(lostError(link));
+      else resolve({ exitCode: null, signal: null });
+    });
+  });
+}
+
+/** `promise`'s value, or undefined after `ms`; the timer never outlives the race (no 2 s exit stall). */
+async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const expired = new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => resolve(undefined), ms);
+    });
+    return await Promise.race([promise, expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function lostError(link: SshLink): FleetError {
+  const { host, address, port } = link.target;
+  if (link.failure !== undefined) return link.failure;
+  if (link.isClosing) return new FleetError('FLEET_CANCELLED', `${host}: the connection was closed while the command ran`, { host });
+  return new FleetError('FLEET_CONNECTION_LOST', `${host} (${address}:${port}): connection lost while the command ran`, { host });
+}

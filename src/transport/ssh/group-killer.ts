@@ -1,0 +1,79 @@
+/**
+ * Stops remote process groups through a second exec channel on the same connection (DESIGN §8).
+ * Kills asked for while one kill runs are batched into the next, so a run-wide Ctrl-C over nine
+ * running commands costs two channels at most, not nine. The kill channel bypasses the session
+ * semaphore: the connection keeps one session slot free for it (see ssh-connection.ts).
+ */
+import type { ClientChannel } from 'ssh2';
+import { killCommand } from './remote-command.js';
+import type { SshLink } from './link.js';
+
+/** Batches process-group kills on one connection. */
+export class GroupKiller {
+  #link: SshLink;
+  #timeoutMs: number;
+  #pending = new Set<number>();
+  #waiters: Array<() => void> = [];
+  #running = false;
+
+  /** @param timeoutMs - bound on one kill round (TERM, grace, KILL, round trips). */
+  constructor(link: SshLink, timeoutMs = 5000) {
+    this.#link = link;
+    this.#timeoutMs = timeoutMs;
+  }
+
+  /** Resolves once a kill round covering `pgid` has finished or timed out. Never rejects. */
+  kill(pgid: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      this.#pending.add(pgid);
+      this.#waiters.push(resolve);
+      if (!this.#running) void this.#loop();
+    });
+  }
+
+  async #loop(): Promise<void> {
+    this.#running = true;
+    try {
+      while (this.#pending.size > 0) {
+        const pgids = [...this.#pending];
+        const waiters = this.#waiters.splice(0);
+        this.#pending.clear();
+        await runQuiet(this.#link, killCommand(pgids), this.#timeoutMs);
+        for (const done of waiters) done();
+      }
+    } finally {
+      this.#running = false;
+    }
+  }
+}
+
+/**
+ * Runs a command whose output does not matter and waits for its channel to close, at most
+ * `timeoutMs`. Never rejects: a dead connection or a refused channel just ends the wait.
+ */
+export function runQuiet(link: SshLink, command: string, timeoutMs: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    let channel: ClientChannel | undefined;
+    const timer = setTimeout(() => {
+      channel?.close();
+      resolve();
+    }, timeoutMs);
+    const done = (): void => {
+      clearTimeout(timer);
+      resolve();
+    };
+    try {
+      link.client.exec(command, (err, ch) => {
+        if (err) return done();
+        channel = ch;
+        ch.on('error', () => undefined); // a stream error must not crash us; close still follows
+        ch.on('close', done);
+        ch.resume();
+        ch.stderr.resume();
+        ch.end();
+      });
+    } catch {
+      done();
+    }
+  });
+}

@@ -1,0 +1,72 @@
+/**
+ * The {@link Connection} over one authenticated ssh2 link: exec through a per-connection session
+ * semaphore, a batched process-group killer, and a close that stops running commands first.
+ */
+import { Semaphore } from '../../concurrency/semaphore.js';
+import { FleetError } from '../../errors.js';
+import type { Connection, ExecExit, ExecRequest } from '../transport.js';
+import { runExec } from './exec.js';
+import { GroupKiller } from './group-killer.js';
+import type { SshLink } from './link.js';
+
+/** OpenSSH's default MaxSessions. */
+export const DEFAULT_MAX_SESSIONS = 10;
+
+/** An authenticated SSH connection to one host. */
+export class SshConnection implements Connection {
+  readonly host: string;
+  readonly hostKey: { type: string; fingerprint: string };
+  readonly closed: Promise<FleetError | undefined>;
+  #link: SshLink;
+  #sessions: Semaphore;
+  #killer: GroupKiller;
+  #closeReason: FleetError | undefined;
+  #execs = new Set<AbortController>();
+  #running = new Set<Promise<unknown>>();
+  #closePromise: Promise<void> | undefined;
+
+  /**
+   * @param maxSessions - the server's MaxSessions. One slot stays free so that a kill channel can
+   *   always open while commands fill the others (sshd keeps a session whose command still runs).
+   */
+  constructor(link: SshLink, hostKey: { type: string; fingerprint: string }, maxSessions = DEFAULT_MAX_SESSIONS) {
+    this.host = link.target.host;
+    this.hostKey = hostKey;
+    this.#link = link;
+    this.closed = link.closed;
+    this.#sessions = new Semaphore(Math.max(1, maxSessions - 1));
+    this.#killer = new GroupKiller(link);
+  }
+
+  /** {@inheritDoc Connection.exec} */
+  exec(req: ExecRequest): Promise<ExecExit> {
+    if (this.#closeReason !== undefined || this.#link.isClosed) {
+      return Promise.reject(this.#link.failure ?? new FleetError('FLEET_CANCELLED', `${this.host}: the connection is closed`, { host: this.host }));
+    }
+    const watchClose = (controller: AbortController): (() => void) => {
+      if (this.#closeReason !== undefined) controller.abort(this.#closeReason);
+      this.#execs.add(controller);
+      return () => this.#execs.delete(controller);
+    };
+    const run = runExec({ link: this.#link, sessions: this.#sessions, killer: this.#killer, watchClose }, req);
+    const tracked = run.catch(() => undefined);
+    this.#running.add(tracked);
+    void tracked.then(() => this.#running.delete(tracked));
+    return run;
+  }
+
+  /** {@inheritDoc Connection.close} */
+  close(): Promise<void> {
+    this.#closePromise ??= this.#close();
+    return this.#closePromise;
+  }
+
+  async #close(): Promise<void> {
+    // Running commands go through their abort path: their process groups are killed over this
+    // connection before it ends, and each exec rejects with FLEET_CANCELLED.
+    this.#closeReason = new FleetError('FLEET_CANCELLED', `${this.host}: the connection was closed while the command ran`, { host: this.host });
+    for (const controller of this.#execs) controller.abort(this.#closeReason);
+    await Promise.allSettled([...this.#running]);
+    await this.#link.close();
+  }
+}

@@ -1,0 +1,132 @@
+/**
+ * The transport contract the rest of fleet uses. No ssh2 type appears here: tasks and the pool
+ * see connections, exec requests and FleetErrors only (pyinfra's connector interface).
+ */
+import type { FleetError } from '../errors.js';
+import type { HostSpec } from '../inventory/host-spec.js';
+import type { HostKey } from './ssh/host-key.js';
+import type { KnownHostsEntry, KnownHostsLookup } from './ssh/known-hosts.js';
+
+/** How unknown host keys are treated. Changed and revoked keys always fail, whatever the policy. */
+export type HostKeyPolicy = 'strict' | 'accept-new' | 'off';
+
+/** Milestones of a connect: `connected` = TCP up and host key verified; then `authenticated`. */
+export type ConnectPhase = 'connected' | 'authenticated';
+
+/**
+ * Key exchange preference. `default` offers curve25519-sha256 first; `nistp256-first` offers
+ * ecdh-sha2-nistp256 first, which costs OpenSSH 9.2 servers ~4 ms less CPU per connection
+ * (DESIGN §7) but is a security-policy choice, hence opt-in.
+ */
+export type KexProfile = 'default' | 'nistp256-first';
+
+/**
+ * The known_hosts files of a run, read and indexed once and shared by all hosts.
+ * Built by `loadKnownHosts()`.
+ */
+export interface KnownHosts {
+  /** Files read, in lookup order (user files, then global ones). */
+  readonly files: readonly string[];
+  /** Where accept-new appends, or undefined when the run may not write. */
+  readonly writeFile: string | undefined;
+  /** Line numbers that did not parse, per file (OpenSSH ignores them too). */
+  readonly invalidLines: ReadonlyArray<{ file: string; line: number }>;
+  /** Checks `key` for `host` on `port` (the address connected to, as OpenSSH does). */
+  lookup(host: string, port: number, key: HostKey): KnownHostsLookup;
+  /** Key types pinned for this host, to be offered first in the key exchange. */
+  keyTypesFor(host: string, port: number): string[];
+  /**
+   * Pins `key` for `host`/`port` (accept-new): appended atomically under a lock, once, however many
+   * connections ask at the same time. Resolves with the lookup after the write: `match` when
+   * pinned (now or already), `mismatch`/`revoked` if the file on disk says otherwise by then.
+   * A key that cannot be written stays pinned in memory for the run (the loader reports why).
+   */
+  add(host: string, port: number, key: HostKey): Promise<KnownHostsLookup>;
+}
+
+/** What may be shown about a loaded private key (never the key itself). */
+export interface KeyInfo {
+  /** The key file path, or `env:NAME` for key text from an env var. */
+  readonly source: string;
+  readonly type: string;
+  /** SHA256 fingerprint of the public half, as `ssh-keygen -lf` prints it. */
+  readonly fingerprint: string;
+}
+
+/**
+ * Private keys parsed once per run and shared by all hosts. Built by `createCredentialCache()`;
+ * the SSH transport accepts only caches made there.
+ */
+export interface CredentialCache {
+  /** Loads (once) the private key file at `path`. Rejects with FLEET_KEY_INVALID naming the file. */
+  loadKeyFile(path: string): Promise<KeyInfo>;
+  /** Loads (once) private key text held in env var `envVar`. Rejects with FLEET_KEY_INVALID. */
+  loadKeyText(envVar: string): Promise<KeyInfo>;
+}
+
+/** Options of {@link Transport.connect}. */
+export interface ConnectOptions {
+  /** One bound for TCP + banner + key exchange + authentication together (`HostSpec.connectTimeoutMs` wins when set). */
+  connectTimeoutMs: number;
+  /** The run's policy for this host (fold a per-host `HostSpec.strictHostKeys` in before calling). */
+  hostKeyPolicy: HostKeyPolicy;
+  /** The run's known_hosts, from `loadKnownHosts()` over the hosts' `knownHostsFiles`; looked up by address and port. */
+  knownHosts: KnownHosts;
+  /** The run's key cache, from `createCredentialCache()`. */
+  credentials: CredentialCache;
+  /** Aborting ends the attempt at once; the promise rejects with the reason (FLEET_CANCELLED if it is not a FleetError). */
+  signal?: AbortSignal;
+  onPhase?: (phase: ConnectPhase) => void;
+  /** SSH keepalive interval once connected. Default 15000; 0 disables. */
+  keepaliveIntervalMs?: number;
+  /** Unanswered keepalives before the connection is declared lost. Default 3. */
+  keepaliveCountMax?: number;
+  /** The server's MaxSessions (channels per connection). Default 10, OpenSSH's default. */
+  maxSessions?: number;
+  kexProfile?: KexProfile;
+}
+
+/** One command to run on a connection. */
+export interface ExecRequest {
+  /** Passed to the remote user's login shell (`$SHELL -c`), which must be POSIX-like (sh, bash, dash, zsh, ksh). */
+  command: string;
+  /** Abort kills the remote process group, then the promise rejects with the reason (FLEET_CANCELLED if it is not a FleetError). */
+  signal?: AbortSignal;
+  onStdout?: (chunk: Buffer) => void;
+  onStderr?: (chunk: Buffer) => void;
+  /** Written, then EOF; absent means EOF at once. */
+  stdin?: Buffer | string;
+  /** Allocate a pseudo-terminal (stderr then arrives merged into stdout). */
+  pty?: boolean;
+  /**
+   * Exported by the remote shell before the command runs (works whatever the server's AcceptEnv).
+   * Names must match `[A-Za-z_][A-Za-z0-9_]*`. Values are part of the remote shell's command line.
+   */
+  env?: Record<string, string>;
+}
+
+/** How a remote command ended: its exit code, or the signal that killed it. */
+export interface ExecExit {
+  exitCode: number | null;
+  /** e.g. `SIGTERM`, when the command was killed by a signal. */
+  signal: string | null;
+}
+
+/** An authenticated connection to one host. */
+export interface Connection {
+  /** The inventory name of the host. */
+  readonly host: string;
+  /** The host key the server proved it holds; fingerprint as `ssh-keygen -lf` prints it. */
+  readonly hostKey: { type: string; fingerprint: string };
+  /** Runs one command; queues when the host's session limit is reached. Rejects only with FleetError. */
+  exec(req: ExecRequest): Promise<ExecExit>;
+  /** Stops running commands (their process groups are killed), closes every channel, then the connection. Idempotent. */
+  close(): Promise<void>;
+  /** Settles when the connection ends: undefined after `close()`, the FleetError otherwise. Never rejects. */
+  readonly closed: Promise<FleetError | undefined>;
+}
+
+/** Opens connections. Rejects only with FleetError (HostKeyError, AuthError included). */
+export interface Transport {
+  connect(host: HostSpec, opts: ConnectOptions): Promise<Connection>;
+}

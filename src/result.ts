@@ -71,6 +71,7 @@ const STATUS_BY_CODE: Partial<Record<FleetErrorCode, HostStatus>> = {
   FLEET_HOSTKEY_CHANGED: 'hostkey',
   FLEET_HOSTKEY_REVOKED: 'hostkey',
   FLEET_HOSTKEY_UNKNOWN: 'hostkey',
+  FLEET_SKIPPED: 'skipped',
   FLEET_TIMEOUT: 'timeout',
 };
 

@@ -17,7 +17,7 @@ const CONTAINER_COUNT = 3;
  * take ~0.1 s), three sshd containers ready, their description provided as `inject('sshd')`.
  * The returned teardown removes the containers by id.
  */
-export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+export async function setup(project: TestProject): Promise<() => Promise<void>> {
   const t0 = performance.now();
   await assertDockerReachable();
   await ensureBaseImage();

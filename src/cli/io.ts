@@ -1,0 +1,13 @@
+import type { TextSink } from '../render/renderer.js';
+
+/** Everything the CLI touches outside itself, so tests can run `main` in-process. */
+export interface CliIo {
+  stdout: TextSink & { isTTY?: boolean; columns?: number };
+  stderr: TextSink & { isTTY?: boolean };
+  env: Record<string, string | undefined>;
+  cwd: string;
+  /** Aborted on the second Ctrl-C (or SIGTERM): stop remote commands now. */
+  interrupt?: AbortSignal;
+  /** Aborted on the first Ctrl-C: start no new hosts. */
+  drain?: AbortSignal;
+}

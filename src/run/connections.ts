@@ -1,0 +1,75 @@
+import { toFleetError } from '../errors.js';
+import type { HostSpec } from '../inventory/host-spec.js';
+import type { ConnectOptions, Connection, HostKeyPolicy, Transport } from '../transport/index.js';
+
+/**
+ * Connect options fixed for the life of a Fleet (per-call signal and phase hook apart).
+ * `hostKeyPolicy`, when given, overrides every host's own `strictHostKeys` (the command line
+ * wins); otherwise each host's setting applies, and strict checking when it has none.
+ */
+export type SharedConnectOptions = Omit<ConnectOptions, 'signal' | 'onPhase' | 'hostKeyPolicy'> & {
+  hostKeyPolicy?: HostKeyPolicy | undefined;
+};
+
+const POLICY_OF_SETTING: Record<NonNullable<HostSpec['strictHostKeys']>, HostKeyPolicy> = {
+  yes: 'strict',
+  'accept-new': 'accept-new',
+  no: 'off',
+};
+
+/**
+ * One open transport per host, reused by every exec, transfer and step of a Fleet (paramiko's
+ * Transport, reused). A connection that died is dropped and replaced only when the next task
+ * asks for it, so a task never reconnects in the middle.
+ */
+export class Connections {
+  readonly #transport: Transport;
+  readonly #options: SharedConnectOptions;
+  readonly #open = new Map<string, Connection>();
+  // Filled as transports die, so `get` can tell synchronously whether a cached one is usable.
+  readonly #dead = new WeakSet<Connection>();
+  #opened = 0;
+
+  constructor(transport: Transport, options: SharedConnectOptions) {
+    this.#transport = transport;
+    this.#options = options;
+  }
+
+  /** How many connections were opened in total (reuse makes this smaller than tasks run). */
+  get openedCount(): number {
+    return this.#opened;
+  }
+
+  /** An open connection to `host`, reusing a live one; `onPhase` sees fresh connects only. */
+  async get(
+    host: HostSpec,
+    signal: AbortSignal,
+    onPhase: (phase: 'connected' | 'authenticated') => void,
+  ): Promise<{ conn: Connection; reused: boolean }> {
+    const existing = this.#open.get(host.name);
+    if (existing && !this.#dead.has(existing)) return { conn: existing, reused: true };
+    if (existing) this.#open.delete(host.name);
+    const hostKeyPolicy =
+      this.#options.hostKeyPolicy ?? (host.strictHostKeys ? POLICY_OF_SETTING[host.strictHostKeys] : 'strict');
+    const connectTimeoutMs = host.connectTimeoutMs ?? this.#options.connectTimeoutMs;
+    const conn = await this.#transport.connect(host, { ...this.#options, connectTimeoutMs, hostKeyPolicy, signal, onPhase });
+    this.#opened += 1;
+    this.#open.set(host.name, conn);
+    void conn.closed.then(() => this.#dead.add(conn));
+    return { conn, reused: false };
+  }
+
+  /** Closes one host's connection (after a failure that may have left it unusable). */
+  async drop(host: HostSpec): Promise<void> {
+    const conn = this.#open.get(host.name);
+    this.#open.delete(host.name);
+    await conn?.close().catch((error: unknown) => toFleetError(error, host.name));
+  }
+
+  /** Closes every connection; safe to call more than once. */
+  async closeAll(): Promise<void> {
+    const all = [...this.#open.values()];
+    this.#open.clear();
+    await Promise.allSettled(all.map((conn) => conn.close()));
+  }
+}

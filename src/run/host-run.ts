@@ -1,0 +1,90 @@
+import { HostGate } from '../concurrency/gate.js';
+import { withTimeout } from '../concurrency/deadline.js';
+import { toFleetError } from '../errors.js';
+import type { EventSink, HostPhase } from '../events.js';
+import type { HostSpec } from '../inventory/host-spec.js';
+import type { HostResult, HostStatus } from '../result.js';
+import type { Connection } from '../transport/index.js';
+import type { Connections } from './connections.js';
+
+/** The gates every host passes, in order (see HostPhase). */
+export const HOST_PHASES: readonly HostPhase[] = ['queued', 'connecting', 'authenticated', 'running', 'done'];
+
+/** What a task gets: the host's open connection and the signal that bounds this task. */
+export interface HostTaskContext {
+  host: HostSpec;
+  conn: Connection;
+  /** Aborted by the per-command timeout (reason FLEET_TIMEOUT) or by the run (FLEET_CANCELLED). */
+  signal: AbortSignal;
+  emit: EventSink;
+}
+
+/** One unit of work on one host. Throws only FleetErrors (anything else is a bug). */
+export type HostTask<T> = (ctx: HostTaskContext) => Promise<T>;
+
+/** How a finished host is reported: its status and, for commands, how the command ended. */
+export interface HostOutcome {
+  status: HostStatus;
+  exitCode: number | null;
+  signal: string | null;
+}
+
+/** What runHost needs from the run around it. */
+export interface HostRunEnv {
+  connections: Connections;
+  emit: EventSink;
+  /** Milliseconds since the run started, for host_state timestamps. */
+  elapsed: () => number;
+  /** The run's signal: interrupt and deadline. */
+  signal: AbortSignal;
+  /** Per-task bound, measured from the moment the task starts (not from connect). */
+  timeoutMs: number | undefined;
+}
+
+/**
+ * Takes one host through its gates (connecting → authenticated → running → done), runs the task
+ * on its pooled connection and returns a HostResult. Never throws: every failure becomes a value,
+ * and every host ends with exactly one `exit` event.
+ */
+export async function runHost<T>(
+  host: HostSpec,
+  env: HostRunEnv,
+  task: HostTask<T>,
+  classify: (result: HostResult<T>) => HostOutcome,
+): Promise<HostResult<T>> {
+  const started = performance.now();
+  const gate = new HostGate(HOST_PHASES);
+  gate.onTransition((t) => {
+    if (t.kind === 'reached') env.emit({ type: 'host_state', host: host.name, state: t.to, t: env.elapsed() });
+  });
+  let result: HostResult<T>;
+  try {
+    gate.reach('connecting');
+    const { conn } = await env.connections.get(host, env.signal, (phase) => {
+      if (phase === 'authenticated') gate.reach('authenticated');
+    });
+    gate.reach('authenticated');
+    gate.reach('running');
+    const bounded = withTimeout(env.signal, env.timeoutMs, { name: '--timeout', host: host.name });
+    try {
+      const value = await task({ host, conn, signal: bounded.signal, emit: env.emit });
+      result = { host: host.name, ok: true, value, durationMs: Math.round(performance.now() - started) };
+    } finally {
+      bounded.dispose();
+    }
+  } catch (error) {
+    result = { host: host.name, ok: false, error: toFleetError(error, host.name), durationMs: Math.round(performance.now() - started) };
+  }
+  gate.reach('done');
+  const outcome = classify(result);
+  env.emit({
+    type: 'exit',
+    host: host.name,
+    status: outcome.status,
+    exitCode: outcome.exitCode,
+    signal: outcome.signal,
+    durationMs: result.durationMs,
+    ...(result.ok ? {} : { error: { code: result.error.code, message: result.error.message } }),
+  });
+  return result;
+}

@@ -1,0 +1,54 @@
+import os from 'node:os';
+import {
+  applyOverrides,
+  inventoryFromHosts,
+  loadInventory,
+  loadSshConfig,
+  parseAdHocHosts,
+  resolveInventoryPaths,
+  selectHosts,
+  type HostOverrides,
+  type HostSpec,
+  type Inventory,
+} from './inventory/index.js';
+
+/** Where the hosts of a run come from: what `-i`, `-H`, `-l` and the override flags say. */
+export interface HostSelectionOptions {
+  /** Inventory files (`-i`); when empty and no ad-hoc hosts, the default places are searched. */
+  inventoryFiles?: readonly string[];
+  /** Ad-hoc hosts (`-H a,b,user@c:2222`); used instead of an inventory. */
+  adHoc?: string;
+  /** Host pattern (`-l`). */
+  limit?: string;
+  /** ssh_config file; `false` for none; default `~/.ssh/config` when it exists. */
+  sshConfig?: string | false;
+  /** Command-line settings, the top precedence layer. */
+  overrides?: HostOverrides;
+  env?: Readonly<Record<string, string | undefined>>;
+  cwd?: string;
+  home?: string;
+}
+
+/**
+ * Resolves the selected hosts, in inventory order, with every setting applied. Throws (before
+ * any connection) FLEET_INVENTORY_* and FLEET_SELECTOR_* errors, which the CLI maps to exit 2.
+ */
+export async function resolveHostSelection(opts: HostSelectionOptions): Promise<HostSpec[]> {
+  const home = opts.home ?? os.homedir();
+  const inventory = await loadSelectionInventory(opts, home);
+  const selected = selectHosts(inventory, opts.limit);
+  return opts.overrides ? applyOverrides(selected, opts.overrides, { home }) : selected;
+}
+
+async function loadSelectionInventory(opts: HostSelectionOptions, home: string): Promise<Inventory> {
+  const files = opts.inventoryFiles ?? [];
+  if (opts.adHoc !== undefined && files.length === 0) {
+    const sshConfig = opts.sshConfig === false ? undefined : await loadSshConfig({ home, ...(opts.sshConfig && { file: opts.sshConfig }) });
+    return inventoryFromHosts(parseAdHocHosts(opts.adHoc, { home, ...(sshConfig && { sshConfig }) }));
+  }
+  const paths = resolveInventoryPaths(files, opts.env ?? {}, opts.cwd ?? process.cwd(), home);
+  const inventory = await loadInventory(paths, { home, ...(opts.sshConfig !== undefined && { sshConfig: opts.sshConfig }) });
+  if (opts.adHoc === undefined) return inventory;
+  // Both given: ad-hoc hosts join the inventory's (a name in both must agree, as across files).
+  return inventoryFromHosts([...inventory.hosts, ...parseAdHocHosts(opts.adHoc, { home })]);
+}

@@ -1,0 +1,81 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const FLEET = path.resolve('bin/fleet');
+
+/** Spawns the built CLI; never rejects on a non-zero exit. */
+async function fleet(args: string[], cwd?: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [FLEET, ...args], { cwd, env: { PATH: process.env['PATH'], HOME: cwd ?? os.tmpdir() } });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+describe('fleet CLI: bad input is a one-line error and exit 2, before any connection', () => {
+  let dir: string;
+  let inventory: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'fleet-e2e-'));
+    inventory = path.join(dir, 'hosts.yaml');
+    // Port 9 (discard) on loopback: if anything tried to connect, the error would be different.
+    await writeFile(inventory, 'hosts:\n  web[01:03]: {host: 127.0.0.1, port: 9}\n  db1: {host: 127.0.0.1, port: 9}\n');
+  });
+
+  const expectUsage = (result: { code: number; stdout: string; stderr: string }, pattern: RegExp) => {
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toMatch(pattern);
+  };
+
+  it('missing inventory file', async () => {
+    expectUsage(await fleet(['exec', 'true', '-i', path.join(dir, 'nope.yaml')]), /nope\.yaml/);
+  });
+
+  it('no inventory at all names the places it looked', async () => {
+    const empty = await mkdtemp(path.join(os.tmpdir(), 'fleet-e2e-empty-'));
+    expectUsage(await fleet(['exec', 'true'], empty), /hosts\.yaml.*inventory\.yaml/);
+  });
+
+  it('YAML syntax error, with file and line', async () => {
+    const bad = path.join(dir, 'bad.yaml');
+    await writeFile(bad, 'hosts:\n  web1: {host: 127.0.0.1\n  web2: {}\n');
+    expectUsage(await fleet(['exec', 'true', '-i', bad]), /bad\.yaml:\d+/);
+  });
+
+  it('unknown host pattern', async () => {
+    expectUsage(await fleet(['exec', 'true', '-i', inventory, '-l', 'mail01']), /mail01/);
+  });
+
+  it('empty selection', async () => {
+    expectUsage(await fleet(['exec', 'true', '-i', inventory, '-l', 'web*:&db*']), /no hosts|match/i);
+  });
+
+  it('bad duration names the flag', async () => {
+    expectUsage(await fleet(['exec', 'true', '-i', inventory, '--timeout', '10x']), /--timeout.*10x/);
+  });
+
+  it('bad forks names the flag', async () => {
+    expectUsage(await fleet(['exec', 'true', '-i', inventory, '-f', '0']), /--forks/);
+  });
+
+  it('an unknown option is a usage error', async () => {
+    const result = await fleet(['exec', 'true', '--frobnicate']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/unknown option/);
+  });
+
+  it('--help exits 0 and lists exec', async () => {
+    const result = await fleet(['--help']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('exec');
+  });
+});

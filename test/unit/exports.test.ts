@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import * as fleet from '../../src/index.js';
+
+describe('public API', () => {
+  it('exports exactly these runtime names (a change here is an API change)', () => {
+    expect(Object.keys(fleet).sort()).toEqual(
+      [
+        'AuthError',
+        'DEFAULT_MAX_OUTPUT_BYTES',
+        'EVENT_SCHEMA_VERSION',
+        'Fleet',
+        'FleetError',
+        'HOST_STATUSES',
+        'HostKeyError',
+        'InventoryError',
+        'OUTPUT_MODES',
+        'createRenderer',
+        'expandHostlist',
+        'foldHostnames',
+        'formatDuration',
+        'isFleetError',
+        'loadInventory',
+        'openFleet',
+        'parseAdHocHosts',
+        'parseDuration',
+        'resolveHostSelection',
+        'selectHosts',
+        'statusOfError',
+        'statusOfExec',
+        'summarize',
+        'toFleetError',
+      ].sort(),
+    );
+  });
+});

@@ -6,10 +6,10 @@ import { copyFixtureKey, fixturePublicKey } from '../setup/keys.js';
 import { mapLimit } from '../setup/map-limit.js';
 import { labAddress, labHostName, MAX_LAB_HOSTS, releaseSubnet, reserveSubnet } from './addresses.js';
 import { generateEd25519 } from './host-key.js';
-import { logTail, PRIVATE_DIRS, SSHD, spawnLabHost, type SpawnedHost } from './host-process.js';
+import { logTail, SSHD, spawnLabHost, type SpawnedHost } from './host-process.js';
 import { isAlive, listProcesses, mountNamespaceOf, signal, waitForExit } from './processes.js';
 import { labSshdConfig } from './sshd-config.js';
-import { defaultLabDir, labIsLive, livePids, readLabState, writeLabState, type LabHost, type LabState } from './state.js';
+import { defaultLabDir, labIsLive, livePids, readLabState, stateDirProblem, writeLabState, type LabHost, type LabState } from './state.js';
 
 export type { LabHost } from './state.js';
 
@@ -216,22 +216,9 @@ function assertCanRunLab(): void {
   mkdirSync('/run/sshd', { recursive: true, mode: 0o755 }); // sshd's privilege-separation dir
 }
 
-/**
- * Every host has its own /tmp and /root, and sshd's StrictModes refuses an AuthorizedKeysFile
- * below a group/world-writable directory: the state dir must be under none of those.
- */
 function assertSafeStateDir(dir: string): void {
-  for (const hidden of PRIVATE_DIRS) {
-    if (dir === hidden || dir.startsWith(`${hidden}${sep}`)) {
-      throw new Error(`lab dir ${dir} is under ${hidden}, which each lab host replaces with its own tmpfs: set FLEET_LAB_DIR or dir`);
-    }
-  }
-  for (let d = dirname(dir); ; d = dirname(d)) {
-    if (existsSync(d) && (statSync(d).mode & 0o022) !== 0) {
-      throw new Error(`lab dir ${dir}: ${d} is group/world-writable, and sshd (StrictModes) would refuse the lab's authorized_keys`);
-    }
-    if (d === dirname(d)) break;
-  }
+  const problem = stateDirProblem(dir);
+  if (problem !== undefined) throw new Error(problem);
 }
 
 /** With UsePAM no, OpenSSH refuses every login to an account whose password starts with '!'. */

@@ -1,6 +1,7 @@
-import { existsSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve, sep } from 'node:path';
 import { repoRoot } from '../setup/paths.js';
+import { PRIVATE_DIRS } from './host-process.js';
 import { commandOf } from './processes.js';
 
 export interface LabHost {
@@ -31,12 +32,32 @@ export const STATE_FILE = 'lab.json';
 
 /**
  * Where labs live: `$FLEET_LAB_DIR`, else `<repo>/.lab` (gitignored), else `/var/lib/fleet-lab`
- * when the repo itself lies under /tmp or /root, which every lab host hides behind its own tmpfs.
+ * when the repo's own path cannot hold a lab (see {@link stateDirProblem}), e.g. a clone under
+ * /tmp or /var/tmp.
  */
 export function labsRoot(): string {
   if (process.env.FLEET_LAB_DIR) return resolve(process.env.FLEET_LAB_DIR);
   const inRepo = join(repoRoot, '.lab');
-  return /^\/(tmp|root)(\/|$)/.test(inRepo) ? '/var/lib/fleet-lab' : inRepo;
+  return stateDirProblem(inRepo) === undefined ? inRepo : '/var/lib/fleet-lab';
+}
+
+/**
+ * Why `dir` cannot hold a lab's state, or undefined when it can. Every host has its own /tmp and
+ * /root, and sshd's StrictModes refuses an AuthorizedKeysFile below a group/world-writable
+ * directory (such as /var/tmp).
+ */
+export function stateDirProblem(dir: string): string | undefined {
+  for (const hidden of PRIVATE_DIRS) {
+    if (dir === hidden || dir.startsWith(`${hidden}${sep}`)) {
+      return `lab dir ${dir} is under ${hidden}, which each lab host replaces with its own tmpfs: set FLEET_LAB_DIR or dir`;
+    }
+  }
+  for (let d = dirname(dir); ; d = dirname(d)) {
+    if (existsSync(d) && (statSync(d).mode & 0o022) !== 0) {
+      return `lab dir ${dir}: ${d} is group/world-writable, and sshd (StrictModes) would refuse the lab's authorized_keys`;
+    }
+    if (d === dirname(d)) return undefined;
+  }
 }
 
 export function defaultLabDir(name: string): string {

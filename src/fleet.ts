@@ -1,11 +1,8 @@
-import type { EventSink } from './events.js';
 import { inventoryFromHosts, selectHosts, type HostSpec, type Inventory } from './inventory/index.js';
-import type { ExecOutput, HostResult, RunReport } from './result.js';
-import { statusOfExec } from './result.js';
+import { execOperation, type FleetExecOptions } from './operations/exec.js';
+import type { OperationContext } from './operations/context.js';
+import type { ExecOutput, RunReport } from './result.js';
 import { Connections } from './run/connections.js';
-import type { HostOutcome } from './run/host-run.js';
-import { runHosts } from './run/run-hosts.js';
-import { execTask } from './tasks/exec.js';
 import {
   createCredentialCache,
   createSshTransport,
@@ -15,8 +12,7 @@ import {
   type Transport,
 } from './transport/index.js';
 
-/** Default cap on captured output per host and stream: 1 MiB. */
-export const DEFAULT_MAX_OUTPUT_BYTES = 1024 * 1024;
+export { DEFAULT_MAX_OUTPUT_BYTES, type FleetExecOptions } from './operations/exec.js';
 
 /** Options of {@link openFleet}. */
 export interface FleetOptions {
@@ -40,25 +36,6 @@ export interface FleetOptions {
   transport?: Transport;
 }
 
-/** Options of {@link Fleet.exec}. */
-export interface FleetExecOptions {
-  /** Narrows the fleet's hosts for this command. */
-  limit?: string;
-  /** Per-host command bound; the remote command is killed and the host ends `timeout`. */
-  timeoutMs?: number;
-  /** Whole-run bound. */
-  deadlineMs?: number;
-  /** Aborting stops running commands (hosts end `interrupted`). */
-  signal?: AbortSignal;
-  /** Aborting starts no new hosts; running ones finish (first Ctrl-C). */
-  drain?: AbortSignal;
-  onEvent?: EventSink;
-  /** Cap per host and stream on captured and reported output. Default 1 MiB. */
-  maxOutputBytes?: number;
-  /** Keep output in the report's results. Default true; events carry it either way. */
-  capture?: boolean;
-}
-
 /**
  * A set of hosts with their connections: open once, reused by every command until `close()`
  * (paramiko's Transport per host). Use with `await using`.
@@ -77,30 +54,7 @@ export class Fleet implements AsyncDisposable {
 
   /** Runs `command` on every host (or those `opts.limit` selects); resolves to the total report. */
   async exec(command: string, opts: FleetExecOptions = {}): Promise<RunReport<ExecOutput>> {
-    const hosts = opts.limit === undefined ? this.hosts : selectHosts(inventoryFromHosts(this.hosts), opts.limit);
-    const connections = await this.#getConnections();
-    const maxOutputBytes = opts.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
-    return runHosts<ExecOutput>({
-      label: command,
-      hosts,
-      forks: this.#opts.forks ?? 50,
-      connections,
-      timeoutMs: opts.timeoutMs,
-      deadlineMs: opts.deadlineMs,
-      signal: opts.signal,
-      drain: opts.drain,
-      onEvent: opts.onEvent,
-      classify: classifyExec,
-      task: ({ conn, host, signal, emit }) =>
-        execTask(conn, {
-          command,
-          signal,
-          maxOutputBytes,
-          capture: opts.capture ?? true,
-          onStdout: (data) => emit({ type: 'stdout', host: host.name, data }),
-          onStderr: (data) => emit({ type: 'stderr', host: host.name, data }),
-        }),
-    });
+    return execOperation(await this.#context(opts.limit), command, opts);
   }
 
   /** Closes every connection. Idempotent. */
@@ -112,6 +66,12 @@ export class Fleet implements AsyncDisposable {
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
+  }
+
+  /** What an operation needs: the hosts it runs on (narrowed by `limit`), connections, limits. */
+  async #context(limit: string | undefined): Promise<OperationContext> {
+    const hosts = limit === undefined ? this.hosts : selectHosts(inventoryFromHosts(this.hosts), limit);
+    return { hosts, connections: await this.#getConnections(), forks: this.#opts.forks ?? 50 };
   }
 
   #getConnections(): Promise<Connections> {
@@ -136,14 +96,6 @@ export class Fleet implements AsyncDisposable {
 /** Opens a fleet over the selected hosts. Connections open on first use. */
 export function openFleet(opts: FleetOptions): Fleet {
   return new Fleet(opts);
-}
-
-function classifyExec(result: HostResult<ExecOutput>): HostOutcome {
-  return {
-    status: statusOfExec(result),
-    exitCode: result.ok ? result.value.exitCode : null,
-    signal: result.ok ? result.value.signal : null,
-  };
 }
 
 function unique(values: readonly string[]): string[] {

@@ -13,6 +13,8 @@ import { currentUserName } from './paths.js';
 import { loadSshConfig } from './ssh-config.js';
 import type { SshConfigLookup } from './ssh-config.js';
 
+export { describeHosts, EXPLAINED_SETTINGS, explainSettings, formatEndpoint, hostsDocument } from './describe.js';
+export type { DescribeOptions, HostRow, HostSettingRow, HostsDocument, HostsDocumentHost } from './describe.js';
 export type { HostSettingField, HostSpec, StrictHostKeys } from './host-spec.js';
 export { expandHostlist, foldHostnames, hasHostRange } from './hostlist.js';
 export { inventoryFromHosts } from './inventory.js';

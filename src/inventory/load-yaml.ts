@@ -51,17 +51,18 @@ function readHosts(ctx: SchemaContext, raw: unknown, defaults: Layer, out: HostD
   if (raw === undefined || raw === null) return;
   if (!isPlainObject(raw)) ctx.src.fail(['hosts'], '"hosts" must be a mapping of host names to settings');
   const locations = ctx.src.locateKeys(['hosts']);
-  for (const [key, value] of Object.entries(raw)) {
+  for (const key of Object.keys(raw)) {
+    const value = raw[key];
     const path = ['hosts', key];
     if (value !== null && !isPlainObject(value)) ctx.src.fail(path, 'host settings must be a mapping (or empty)');
     const settings = value ?? {};
     checkKeys(ctx, settings, path, HOST_KEYS);
     const own = readLayer(ctx, settings, path, true);
     const loc = locations.get(key) ?? ctx.src.locate(path, 'key');
-    for (const name of expandName(ctx.src, key, path)) {
-      // Each expanded host gets its own copy: later merging may add to one host's layer.
-      out.push({ name, own: cloneLayer(own), defaults, loc });
-    }
+    const names = expandName(ctx.src, key, path);
+    // Each expanded host gets its own copy: later merging may add to one host's layer.
+    if (names.length === 1) out.push({ name: names[0] ?? key, own, defaults, loc });
+    else for (const name of names) out.push({ name, own: cloneLayer(own), defaults, loc });
   }
 }
 

@@ -28,7 +28,8 @@ export interface ApplyOverridesOptions {
 }
 
 /**
- * Returns new HostSpecs with every given override applied and its source set to `cli`.
+ * Returns new HostSpecs with every given override applied and its source set to `cli`; with no
+ * override given, a new array of the same HostSpecs (nothing to copy for 10,000 hosts).
  * @throws FleetError FLEET_USAGE for an out-of-range port or timeout.
  */
 export function applyOverrides(hosts: readonly HostSpec[], overrides: HostOverrides, opts: ApplyOverridesOptions = {}): HostSpec[] {
@@ -41,6 +42,7 @@ export function applyOverrides(hosts: readonly HostSpec[], overrides: HostOverri
   }
   const expand = (list: string[]): string[] => (opts.home === undefined ? [...list] : list.map((p) => expandTilde(p, opts.home ?? '')));
   const entries = Object.entries(overrides).filter(([, v]) => v !== undefined) as Array<[keyof HostOverrides, unknown]>;
+  if (entries.length === 0) return [...hosts];
   return hosts.map((host) => {
     const next: HostSpec = { ...host, sources: { ...host.sources } };
     for (const [key, value] of entries) {

@@ -3,10 +3,10 @@
  * globs, `~regex`) matched against the merged host list, and each group's depth computed so
  * that variables layer parents before children, as Ansible does (depth, then name).
  */
-import picomatch from 'picomatch';
 import { InventoryError } from '../errors.js';
 import type { InventoryLocation } from '../errors.js';
 import { suggestion } from './did-you-mean.js';
+import { globMatcher } from './glob.js';
 import { expandHostlist, foldHostnames } from './hostlist.js';
 import type { GroupDef, HostDef } from './model.js';
 
@@ -42,8 +42,11 @@ export function resolveGroups(hosts: readonly HostDef[], groups: ReadonlyMap<str
   const membersOf = (name: string): Set<number> => {
     const known = all.get(name);
     if (known) return known;
-    const set = new Set(direct.get(name));
-    for (const c of groups.get(name)?.children ?? []) for (const i of membersOf(c.name)) set.add(i);
+    const own = direct.get(name) ?? new Set<number>();
+    const children = groups.get(name)?.children ?? [];
+    // Most groups (racks, datacenters) have no children: their direct set is already complete.
+    const set = children.length === 0 ? own : new Set(own);
+    for (const c of children) for (const i of membersOf(c.name)) set.add(i);
     all.set(name, set);
     return set;
   };
@@ -135,9 +138,7 @@ export function compileMatcher(pattern: string, loc: InventoryLocation): (name: 
       return re.test(name);
     };
   }
-  // makeRe: the compiled RegExp is several times faster per name than picomatch's matcher.
-  const re = picomatch.makeRe(pattern, { dot: true });
-  return (name) => re.test(name);
+  return globMatcher(pattern);
 }
 
 function fail(loc: InventoryLocation, message: string): never {

@@ -9,9 +9,9 @@
  * matches nothing is an error (Ansible warns and goes on: a typo there can widen a run), and
  * `name[...]` is always a range, never Ansible's group subscript (`web[0]`).
  */
-import picomatch from 'picomatch';
 import { FleetError } from '../errors.js';
 import { didYouMean } from './did-you-mean.js';
+import { globMatcher } from './glob.js';
 import type { HostSpec } from './host-spec.js';
 import { expandHostlist, foldHostnames } from './hostlist.js';
 import type { Inventory } from './inventory.js';
@@ -46,11 +46,6 @@ export function selectHosts(inventory: Inventory, pattern?: string): HostSpec[] 
   return result;
 }
 
-function globTest(glob: string): (name: string) => boolean {
-  const re = picomatch.makeRe(glob, { dot: true });
-  return (name) => re.test(name);
-}
-
 class SelectionContext {
   readonly #inventory: Inventory;
   readonly #pattern: string;
@@ -83,7 +78,7 @@ class SelectionContext {
     // With `*` or `?` the term is a glob and brackets are character classes; otherwise brackets
     // are ranges. The same rule applies to group members in inventories.
     if (/[*?]/.test(expr)) {
-      if (!this.#matchBy(globTest(expr), mask)) throw this.#error(expr, `"${expr}" matches no host or group`);
+      if (!this.#matchBy(globMatcher(expr), mask)) throw this.#error(expr, `"${expr}" matches no host or group`);
       return mask;
     }
     if (expr.includes('[') || expr.includes(']')) {

@@ -13,8 +13,8 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import picomatch from 'picomatch';
 import { FleetError } from '../errors.js';
+import { loadPicomatch } from './glob.js';
 import { expandTilde } from './paths.js';
 
 /** OpenSSH's READCONF_MAX_DEPTH. */
@@ -85,7 +85,7 @@ export async function expandGlob(pattern: string): Promise<string[]> {
       bases = bases.map((b) => path.join(b, segment));
       continue;
     }
-    const isMatch = picomatch(segment, { dot: false });
+    const isMatch = loadPicomatch()(segment, { dot: false });
     const next: string[] = [];
     for (const base of bases) {
       let entries: string[];

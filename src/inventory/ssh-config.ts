@@ -7,7 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { SSHConfig } from 'ssh-config';
+import type { SSHConfig } from 'ssh-config';
 import { FleetError } from '../errors.js';
 import type { StrictHostKeys } from './host-spec.js';
 import { inlineIncludes } from './ssh-config-include.js';
@@ -74,9 +74,11 @@ export async function parseSshConfig(
 ): Promise<SshConfigLookup> {
   const localUser = opts.localUser ?? currentUserName();
   const inlined = await inlineIncludes(text, file, { home: opts.home, baseDir: path.join(opts.home, '.ssh'), localUser });
+  // Loaded on first use: most runs have no ssh_config, and the package is ~10 ms of start-up.
+  const { SSHConfig: Parser } = await import('ssh-config');
   let config: SSHConfig;
   try {
-    config = SSHConfig.parse(inlined);
+    config = Parser.parse(inlined);
   } catch (err) {
     throw new FleetError('FLEET_CONFIG_INVALID', `cannot parse ssh config ${file}: ${(err as Error).message}`, {
       details: { file },

@@ -1,33 +1,32 @@
 /**
- * A parsed YAML inventory: plain data for validation plus a `locate(path)` back into the YAML
- * AST, so every validation error names file, line, column and key path from yaml's own
- * positions (LineCounter), without walking the AST during validation.
+ * A parsed YAML inventory: plain data for validation plus a `locate(path)` back into the
+ * source, so every validation error names file, line, column and key path. Plain inventories
+ * go through the fast reader (yaml-fast.ts); everything else, and every syntax error, through
+ * the yaml package and its own positions (LineCounter), without walking the AST during
+ * validation.
  */
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
+import { createRequire } from 'node:module';
 import type { Document, Node, Pair } from 'yaml';
 import { InventoryError } from '../errors.js';
 import type { InventoryLocation } from '../errors.js';
+import { readFastYaml } from './yaml-fast.js';
+import { fastYamlSource } from './yaml-fast-source.js';
+import { formatPath } from './yaml-path.js';
+import type { YamlPart, YamlPath, YamlSource } from './yaml-path.js';
 
-/** A key path into the document: map keys and sequence indexes. */
-export type YamlPath = ReadonlyArray<string | number>;
-
-/** Whether an error points at a map key or at its value. */
-export type YamlPart = 'key' | 'value';
+export { formatPath } from './yaml-path.js';
+export type { YamlPart, YamlPath, YamlSource } from './yaml-path.js';
 
 /** Alias expansions allowed per document; YAML "billion laughs" bombs exceed it at once. */
 export const MAX_ALIAS_COUNT = 100;
 
-/** A YAML inventory file ready for validation. */
-export interface YamlSource {
-  readonly file: string;
-  /** The document as plain JS (`<<` merge keys applied, aliases resolved). */
-  readonly data: unknown;
-  /** Location of the node at `path` (or the deepest ancestor that exists). */
-  locate(path: YamlPath, part?: YamlPart): InventoryLocation;
-  /** Locations of every key of the mapping at `path`, in one pass (for large host maps). */
-  locateKeys(path: YamlPath): Map<string, InventoryLocation>;
-  /** Throws FLEET_INVENTORY_INVALID located at `path`. */
-  fail(path: YamlPath, message: string, part?: YamlPart): never;
+type YamlModule = typeof import('yaml');
+
+// yaml is loaded only when a file needs it (~50 ms of start-up otherwise); require() is
+// synchronous and cached, so parsing stays synchronous.
+const requireModule = createRequire(import.meta.url);
+function yamlModule(): YamlModule {
+  return requireModule('yaml') as YamlModule;
 }
 
 /**
@@ -36,6 +35,15 @@ export interface YamlSource {
  *   FLEET_INVENTORY_INVALID for alias bombs.
  */
 export function readYamlSource(file: string, text: string): YamlSource {
+  const fast = readFastYaml(text);
+  if (fast) return fastYamlSource(file, text, fast);
+  return yamlDocumentSource(file, text);
+}
+
+/** The yaml package's reading of `text`, for everything the fast reader leaves to it. */
+export function yamlDocumentSource(file: string, text: string): YamlSource {
+  const y = yamlModule();
+  const { LineCounter, parseDocument } = y;
   const lineCounter = new LineCounter();
   // yaml's own duplicate-key check scans every earlier key for each new one: 10,000 hosts cost
   // seconds. findDuplicateKey does the same check in linear time.
@@ -49,7 +57,7 @@ export function readYamlSource(file: string, text: string): YamlSource {
     const reason = first.message.split('\n')[0] ?? first.message;
     throw new InventoryError('FLEET_INVENTORY_PARSE', `YAML syntax error: ${reason}`, location, { cause: first });
   }
-  const duplicate = findDuplicateKey(doc);
+  const duplicate = findDuplicateKey(y, doc);
   if (duplicate) {
     const pos = lineCounter.linePos(duplicate.offset);
     throw new InventoryError('FLEET_INVENTORY_PARSE', `duplicate key "${duplicate.key}"`, {
@@ -72,7 +80,7 @@ export function readYamlSource(file: string, text: string): YamlSource {
   // per lookup would make a 10,000-host map quadratic.
   const index = new WeakMap<object, Map<string, Pair>>();
   const locate = (path: YamlPath, part: YamlPart = 'value'): InventoryLocation => {
-    const offset = findOffset(doc, index, path, part);
+    const offset = findOffset(y, doc, index, path, part);
     const location: InventoryLocation = { file, path: formatPath(path) };
     if (offset !== undefined) {
       const pos = lineCounter.linePos(offset);
@@ -83,10 +91,10 @@ export function readYamlSource(file: string, text: string): YamlSource {
   };
   const locateKeys = (path: YamlPath): Map<string, InventoryLocation> => {
     const out = new Map<string, InventoryLocation>();
-    const node = deref(doc, nodeAt(doc, index, path));
-    if (!isMap(node)) return out;
+    const node = deref(y, doc, nodeAt(y, doc, index, path));
+    if (!y.isMap(node)) return out;
     for (const pair of node.items) {
-      if (!isScalar(pair.key) || typeof pair.key.value === 'symbol' || !pair.key.range) continue;
+      if (!y.isScalar(pair.key) || typeof pair.key.value === 'symbol' || !pair.key.range) continue;
       const key = String(pair.key.value);
       const pos = lineCounter.linePos(pair.key.range[0]);
       out.set(key, { file, path: formatPath([...path, key]), line: pos.line, column: pos.col });
@@ -104,33 +112,22 @@ export function readYamlSource(file: string, text: string): YamlSource {
   };
 }
 
-/** `hosts.db1.port`, `groups.prod.children[0]`, `hosts["web01.example.com"]`. */
-export function formatPath(path: YamlPath): string {
-  let out = '';
-  for (const seg of path) {
-    if (typeof seg === 'number') out += `[${seg}]`;
-    else if (/^[A-Za-z_][A-Za-z0-9_-]*$/.test(seg)) out += out === '' ? seg : `.${seg}`;
-    else out += `[${JSON.stringify(seg)}]`;
-  }
-  return out;
-}
-
 type PairIndex = WeakMap<object, Map<string, Pair>>;
 
 /**
  * The first repeated key of any mapping, with its offset. A plain recursive walk: yaml's
  * `visit` builds a path array per node, which costs more than the check itself.
  */
-function findDuplicateKey(doc: Document): { key: string; offset: number } | undefined {
+function findDuplicateKey(y: YamlModule, doc: Document): { key: string; offset: number } | undefined {
   const walk = (node: unknown): { key: string; offset: number } | undefined => {
-    if (isMap(node)) {
+    if (y.isMap(node)) {
       const items = node.items;
       // Small maps (a host's settings) are checked without allocating a Set.
       const seen = items.length > 8 ? new Set<string>() : undefined;
       for (let i = 0; i < items.length; i++) {
         const pair = items[i];
         const key = pair?.key;
-        if (isScalar(key) && typeof key.value !== 'symbol') {
+        if (y.isScalar(key) && typeof key.value !== 'symbol') {
           const k = String(key.value);
           let dup = false;
           if (seen) {
@@ -139,7 +136,7 @@ function findDuplicateKey(doc: Document): { key: string; offset: number } | unde
           } else {
             for (let j = 0; j < i && !dup; j++) {
               const other = items[j]?.key;
-              dup = isScalar(other) && typeof other.value !== 'symbol' && String(other.value) === k;
+              dup = y.isScalar(other) && typeof other.value !== 'symbol' && String(other.value) === k;
             }
           }
           if (dup) return { key: k, offset: rangeStart(key) ?? 0 };
@@ -147,7 +144,7 @@ function findDuplicateKey(doc: Document): { key: string; offset: number } | unde
         const inner = walk(pair?.value);
         if (inner) return inner;
       }
-    } else if (isSeq(node)) {
+    } else if (y.isSeq(node)) {
       for (const item of node.items) {
         const inner = walk(item);
         if (inner) return inner;
@@ -158,33 +155,33 @@ function findDuplicateKey(doc: Document): { key: string; offset: number } | unde
   return walk(doc.contents);
 }
 
-function nodeAt(doc: Document, index: PairIndex, path: YamlPath): unknown {
+function nodeAt(y: YamlModule, doc: Document, index: PairIndex, path: YamlPath): unknown {
   let node: unknown = doc.contents;
   for (const seg of path) {
-    node = deref(doc, node);
-    if (isMap(node)) node = findPair(doc, index, node.items, String(seg))?.value;
-    else if (isSeq(node) && typeof seg === 'number') node = node.items[seg];
+    node = deref(y, doc, node);
+    if (y.isMap(node)) node = findPair(y, doc, index, node.items, String(seg))?.value;
+    else if (y.isSeq(node) && typeof seg === 'number') node = node.items[seg];
     else return undefined;
   }
   return node;
 }
 
-function findOffset(doc: Document, index: PairIndex, path: YamlPath, part: YamlPart): number | undefined {
+function findOffset(y: YamlModule, doc: Document, index: PairIndex, path: YamlPath, part: YamlPart): number | undefined {
   let node: unknown = doc.contents;
   let offset = rangeStart(node);
   for (let i = 0; i < path.length; i++) {
-    node = deref(doc, node);
+    node = deref(y, doc, node);
     const seg = path[i];
     const last = i === path.length - 1;
-    if (isMap(node)) {
-      const pair = findPair(doc, index, node.items, String(seg));
+    if (y.isMap(node)) {
+      const pair = findPair(y, doc, index, node.items, String(seg));
       if (!pair) return offset;
       const keyOffset = rangeStart(pair.key);
       if (last && part === 'key') return keyOffset ?? offset;
       // An empty value (`web01:`) has no node of its own: point at the key.
       offset = rangeStart(pair.value) ?? keyOffset ?? offset;
       node = pair.value;
-    } else if (isSeq(node) && typeof seg === 'number') {
+    } else if (y.isSeq(node) && typeof seg === 'number') {
       const item: unknown = node.items[seg];
       if (item === undefined) return offset;
       offset = rangeStart(item) ?? offset;
@@ -197,12 +194,12 @@ function findOffset(doc: Document, index: PairIndex, path: YamlPath, part: YamlP
 }
 
 /** The pair for `key`, looking through `<<` merge keys when the map itself lacks it. */
-function findPair(doc: Document, index: PairIndex, items: ReadonlyArray<Pair<unknown, unknown>>, key: string): Pair | undefined {
+function findPair(y: YamlModule, doc: Document, index: PairIndex, items: ReadonlyArray<Pair<unknown, unknown>>, key: string): Pair | undefined {
   let byKey = index.get(items);
   if (!byKey) {
     byKey = new Map();
     for (const pair of items) {
-      if (isPair(pair) && isScalar(pair.key) && typeof pair.key.value !== 'symbol') {
+      if (y.isPair(pair) && y.isScalar(pair.key) && typeof pair.key.value !== 'symbol') {
         const k = String(pair.key.value);
         if (!byKey.has(k)) byKey.set(k, pair as Pair);
       }
@@ -212,12 +209,12 @@ function findPair(doc: Document, index: PairIndex, items: ReadonlyArray<Pair<unk
   const direct = byKey.get(key);
   if (direct) return direct;
   for (const pair of items) {
-    if (!isScalar(pair.key) || typeof pair.key.value !== 'symbol') continue;
-    const sources = isSeq(pair.value) ? pair.value.items : [pair.value];
+    if (!y.isScalar(pair.key) || typeof pair.key.value !== 'symbol') continue;
+    const sources = y.isSeq(pair.value) ? pair.value.items : [pair.value];
     for (const source of sources) {
-      const target = deref(doc, source);
-      if (isMap(target)) {
-        const found = findPair(doc, index, target.items, key);
+      const target = deref(y, doc, source);
+      if (y.isMap(target)) {
+        const found = findPair(y, doc, index, target.items, key);
         if (found) return found;
       }
     }
@@ -225,8 +222,8 @@ function findPair(doc: Document, index: PairIndex, items: ReadonlyArray<Pair<unk
   return undefined;
 }
 
-function deref(doc: Document, node: unknown): unknown {
-  return isAlias(node) ? node.resolve(doc) : node;
+function deref(y: YamlModule, doc: Document, node: unknown): unknown {
+  return y.isAlias(node) ? node.resolve(doc) : node;
 }
 
 function rangeStart(node: unknown): number | undefined {

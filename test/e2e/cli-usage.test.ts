@@ -1,23 +1,8 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
-
-const run = promisify(execFile);
-const FLEET = path.resolve('bin/fleet');
-
-/** Spawns the built CLI; never rejects on a non-zero exit. */
-async function fleet(args: string[], cwd?: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [FLEET, ...args], { cwd, env: { PATH: process.env['PATH'], HOME: cwd ?? os.tmpdir() } });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+import { spawnFleet as fleet } from '../support/spawn-fleet.js';
 
 describe('fleet CLI: bad input is a one-line error and exit 2, before any connection', () => {
   let dir: string;

@@ -12,6 +12,7 @@ export type FleetErrorCode =
   | 'FLEET_CONNECT_TIMEOUT'
   | 'FLEET_CONNECTION_LOST'
   | 'FLEET_DNS'
+  | 'FLEET_EVENTS_OVERFLOW'
   | 'FLEET_HANDSHAKE_FAILED'
   | 'FLEET_HOSTKEY_CHANGED'
   | 'FLEET_HOSTKEY_REVOKED'
@@ -25,12 +26,16 @@ export type FleetErrorCode =
   | 'FLEET_SELECTOR_EMPTY'
   | 'FLEET_SELECTOR_INVALID'
   | 'FLEET_SFTP_FAILURE'
+  | 'FLEET_SFTP_NO_SPACE'
   | 'FLEET_SFTP_NO_SUCH_FILE'
   | 'FLEET_SFTP_PERMISSION_DENIED'
   | 'FLEET_SKIPPED'
+  | 'FLEET_STEPS_INVALID'
   | 'FLEET_TIMEOUT'
   | 'FLEET_UNREACHABLE'
-  | 'FLEET_USAGE';
+  | 'FLEET_UNSAFE_PATH'
+  | 'FLEET_USAGE'
+  | 'FLEET_VERIFY_FAILED';
 
 /** Extra, structured context an error carries. Never holds secrets. */
 export interface FleetErrorContext {
@@ -76,6 +81,20 @@ export class InventoryError extends FleetError {
     options?: ErrorOptions,
   ) {
     super(code, formatLocated(location, message), { details: { ...location } }, options);
+    this.location = location;
+  }
+}
+
+/**
+ * A steps file (or a steps list given to `Fleet.run`) that cannot be read, parsed or validated.
+ * Its message names file, line and key; `location.file` is `<steps>` for steps given in code.
+ */
+export class StepsError extends FleetError {
+  override name = 'StepsError';
+  readonly location: InventoryLocation;
+
+  constructor(message: string, location: InventoryLocation, options?: ErrorOptions) {
+    super('FLEET_STEPS_INVALID', formatLocated(location, message), { details: { ...location } }, options);
     this.location = location;
   }
 }

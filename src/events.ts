@@ -18,6 +18,22 @@ export interface HostRef {
   user: string;
 }
 
+/**
+ * The step of a `fleet run` an event belongs to: its 0-based position in the steps list and its
+ * name. Absent outside steps runs, so renderers that ignore it keep working.
+ */
+export interface StepRef {
+  index: number;
+  name: string;
+}
+
+/**
+ * How `data` of a stdout/stderr event is encoded. Absent: the bytes were valid UTF-8 and `data`
+ * is that text. `base64`: they were not (binary output, a stray Latin-1 byte), and `data` is the
+ * exact bytes in base64, so no consumer ever sees a host's output altered.
+ */
+export type OutputEncoding = 'base64';
+
 /** An error as it travels in events and JSON: code and message only (never secrets or stacks). */
 export interface ErrorInfo {
   code: FleetErrorCode;
@@ -30,9 +46,9 @@ export interface ErrorInfo {
  */
 export type FleetEvent =
   | { type: 'run_start'; version: number; command: string; started: string; hosts: HostRef[] }
-  | { type: 'host_state'; host: string; state: HostPhase; t: number }
-  | { type: 'stdout'; host: string; data: string }
-  | { type: 'stderr'; host: string; data: string }
+  | { type: 'host_state'; host: string; state: HostPhase; t: number; step?: StepRef }
+  | { type: 'stdout'; host: string; data: string; encoding?: OutputEncoding }
+  | { type: 'stderr'; host: string; data: string; encoding?: OutputEncoding }
   | {
       type: 'exit';
       host: string;
@@ -41,6 +57,22 @@ export type FleetEvent =
       signal: string | null;
       durationMs: number;
       error?: ErrorInfo;
+      step?: StepRef;
+    }
+  | {
+      /** A transfer's progress on one host: at most every 250 ms, and once when it ends. */
+      type: 'transfer_progress';
+      host: string;
+      /** Bytes acknowledged by the receiver so far, and the total to send (files found unchanged excluded). */
+      bytes: number;
+      totalBytes: number;
+      /** Files done so far, of the total. */
+      files: number;
+      totalFiles: number;
+      /** Average rate since the transfer started, bytes per second. */
+      rate: number;
+      /** Estimated time left at that rate; null until there is a rate. */
+      etaMs: number | null;
     }
   | { type: 'summary'; summary: RunSummary; durationMs: number; failed: { host: string; status: HostStatus; reason: string }[] };
 

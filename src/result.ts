@@ -41,6 +41,29 @@ export interface ExecOutput {
   truncated: boolean;
 }
 
+/** What a transfer (`put` or `get`) did on one host. */
+export interface TransferOutput {
+  /** Regular files transferred or found unchanged (directories and symlinks are not counted). */
+  files: number;
+  /** Bytes sent (put) or received (get); files found unchanged add nothing. */
+  bytes: number;
+  /** Files already identical on the target (`--skip-unchanged`: same size and sha256): no data sent. */
+  unchanged: number;
+  /** sha256 of every file, keyed by its destination path (remote for put, local for get). */
+  sha256: Record<string, string>;
+  /** How files were checked: sha256 (the default), size only (no sha256 tool on the host), none (`--no-verify`). */
+  verified: 'sha256' | 'size' | 'none';
+  /** What the user should know although the host succeeded (e.g. verified by size only). */
+  warnings: string[];
+}
+
+/** The status of a transfer result: `unchanged` when every file was already in place, else ok or the error's. */
+export function statusOfTransfer(result: HostResult<TransferOutput>): HostStatus {
+  if (!result.ok) return statusOfError(result.error.code);
+  const { files, unchanged } = result.value;
+  return files > 0 && unchanged === files ? 'unchanged' : 'ok';
+}
+
 /** One host's outcome: a value when the task ran, a FleetError when it could not run or finish. */
 export type HostResult<T> =
   | { host: string; ok: true; value: T; durationMs: number }

@@ -15,6 +15,8 @@ export interface CommonOptions {
   knownHosts?: string[];
   strictHostKeys?: 'yes' | 'accept-new' | 'no';
   connectTimeout?: string;
+  retries?: string;
+  jumpHandshakes?: string;
   timeout?: string;
   deadline?: string;
   output: OutputMode;
@@ -46,6 +48,8 @@ export function addCommonOptions(command: Command): Command {
       ]),
     )
     .option('--connect-timeout <duration>', 'bound on TCP + SSH handshake + auth per host (default 10s)')
+    .option('--retries <n>', 'extra connect attempts after refused/reset/timed-out connects, never once auth began (default 0)')
+    .option('--jump-handshakes <n>', 'most handshakes in flight through one proxy_jump host (default 10)')
     .option('--timeout <duration>', 'bound on each command, per host (the command is killed)')
     .option('--deadline <duration>', 'bound on the whole run')
     .addOption(

@@ -28,13 +28,32 @@ const USAGE_CODES: ReadonlySet<FleetErrorCode> = new Set<FleetErrorCode>([
   'FLEET_KEY_INVALID',
   'FLEET_SELECTOR_EMPTY',
   'FLEET_SELECTOR_INVALID',
+  'FLEET_STEPS_INVALID',
   'FLEET_USAGE',
 ]);
 
-/** The exit code of a finished run, from its counts. */
-export function exitCodeForSummary(summary: RunSummary, interrupted: boolean): ExitCodeValue {
+/**
+ * When host outcomes make the exit code non-zero (`--fail-on`):
+ * - `any` (the default, DESIGN §2): any host that did not succeed;
+ * - `all`: only when no host succeeded (e.g. "is the service up anywhere?");
+ * - `never`: host outcomes never do (the report says what happened; exit 2, 70 and 130 remain).
+ */
+export type FailOn = 'any' | 'all' | 'never';
+
+/** Every `--fail-on` value, for option parsing. */
+export const FAIL_ON_VALUES: readonly FailOn[] = ['any', 'all', 'never'];
+
+/**
+ * The exit code of a finished run, from its counts. Interrupted (a Ctrl-C, or a host ended
+ * `interrupted`) is 130 whatever `failOn` says. A `skipped` host did not run (max-fail, canary,
+ * deadline), so it counts with the hosts that failed to run (3), as DESIGN §2 defines 3.
+ */
+export function exitCodeForSummary(summary: RunSummary, interrupted: boolean, failOn: FailOn = 'any'): ExitCodeValue {
   if (interrupted || summary.interrupted > 0) return ExitCode.Interrupted;
-  const couldNotRun = summary.timeout + summary.unreachable + summary.auth + summary.hostkey + summary.error;
+  const succeeded = summary.ok + summary.unchanged;
+  if (failOn === 'never' || succeeded === summary.total) return ExitCode.Ok;
+  if (failOn === 'all' && succeeded > 0) return ExitCode.Ok;
+  const couldNotRun = summary.timeout + summary.unreachable + summary.auth + summary.hostkey + summary.error + summary.skipped;
   if (couldNotRun > 0) return ExitCode.HostFailed;
   if (summary.failed > 0) return ExitCode.CommandFailed;
   return ExitCode.Ok;

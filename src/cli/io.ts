@@ -10,4 +10,6 @@ export interface CliIo {
   interrupt?: AbortSignal;
   /** Aborted on the first Ctrl-C: start no new hosts. */
   drain?: AbortSignal;
+  /** For the rare prompt (`fleet hostkeys accept` without --yes); absent or not a TTY: never prompt. */
+  stdin?: NodeJS.ReadableStream & { isTTY?: boolean };
 }

@@ -2,6 +2,12 @@ import { Command, CommanderError } from 'commander';
 import { isFleetError } from '../errors.js';
 import type { CommandContext } from './command-context.js';
 import { defineExec } from './commands/exec.js';
+import { defineGet } from './commands/get.js';
+import { definePut } from './commands/put.js';
+import { defineRun } from './commands/run.js';
+import { defineHosts } from './commands/hosts.js';
+import { defineHostKeys } from './commands/hostkeys.js';
+import { definePing } from './commands/ping.js';
 import { ExitCode, exitCodeForError } from './exit-codes.js';
 import type { CliIo } from './io.js';
 
@@ -36,6 +42,12 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
   const ctx: CommandContext = { io, setExitCode };
   // One line per command; each definition lazy-loads its implementation.
   defineExec(program, ctx);
+  definePut(program, ctx);
+  defineGet(program, ctx);
+  defineRun(program, ctx);
+  defineHosts(program, ctx);
+  definePing(program, ctx);
+  defineHostKeys(program, ctx);
 
   return program;
 }

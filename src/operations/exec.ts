@@ -1,8 +1,12 @@
+import { randomBytes } from 'node:crypto';
+import { FleetError } from '../errors.js';
 import type { EventSink } from '../events.js';
 import { statusOfExec, type ExecOutput, type HostResult, type RunReport } from '../result.js';
 import type { HostOutcome } from '../run/host-run.js';
+import { validateRollout, type HostCount } from '../run/rollout.js';
 import { runHosts } from '../run/run-hosts.js';
-import { execTask } from '../tasks/exec.js';
+import { execTask, type ExecSudo } from '../tasks/exec.js';
+import { isShellName } from '../tasks/shell-quote.js';
 import type { OperationContext } from './context.js';
 
 /** Default cap on captured output per host and stream: 1 MiB. */
@@ -25,11 +29,44 @@ export interface FleetExecOptions {
   maxOutputBytes?: number;
   /** Keep output in the report's results. Default true; events carry it either way. */
   capture?: boolean;
+  /**
+   * Run the command as root through sudo. `true` (or no password): `sudo -n`, which fails rather
+   * than prompt. With `password`, it is written to stdin for `sudo -S` and never appears in
+   * events, errors or output. Pass it from a secret source, never a command-line argument.
+   */
+  sudo?: boolean | { password?: string | undefined };
+  /** Allocate a pseudo-terminal (stderr then arrives merged into stdout). */
+  pty?: boolean;
+  /** The command's stdin: the same bytes on every host. Absent: EOF at once. */
+  stdin?: Buffer | string;
+  /** Variables the command sees (names must be shell identifiers). */
+  env?: Record<string, string>;
+  /** Directory the command runs in; the command does not run if `cd` fails. */
+  cwd?: string;
+  /** Hosts per wave (`10` or `'25%'`); each wave waits for the previous one to finish. */
+  batch?: HostCount;
+  /** Past this many failed hosts (or this share), no new host starts; the rest end `skipped`. */
+  maxFail?: HostCount;
+  /** A first wave of this many hosts; if any fails, no other host starts. */
+  canary?: number;
 }
 
-/** Runs one command on every host of `ctx`; resolves to the total report. */
+/**
+ * Runs one command on every host of `ctx`; resolves to the total report. Rejects before any
+ * connection with FLEET_USAGE for an invalid env name or sudo password, TypeError for malformed
+ * rollout options.
+ */
 export function execOperation(ctx: OperationContext, command: string, opts: FleetExecOptions): Promise<RunReport<ExecOutput>> {
   const maxOutputBytes = opts.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
+  const rollout = { batch: opts.batch, maxFail: opts.maxFail, canary: opts.canary };
+  try {
+    validateExecOptions(opts);
+    validateRollout(rollout);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  const sudo = sudoFor(opts.sudo);
+  const stdin = typeof opts.stdin === 'string' ? Buffer.from(opts.stdin, 'utf8') : opts.stdin;
   return runHosts<ExecOutput>({
     label: command,
     hosts: ctx.hosts,
@@ -39,6 +76,7 @@ export function execOperation(ctx: OperationContext, command: string, opts: Flee
     deadlineMs: opts.deadlineMs,
     signal: opts.signal,
     drain: opts.drain,
+    rollout,
     onEvent: opts.onEvent,
     classify: classifyExec,
     task: ({ conn, host, signal, emit }) =>
@@ -47,8 +85,13 @@ export function execOperation(ctx: OperationContext, command: string, opts: Flee
         signal,
         maxOutputBytes,
         capture: opts.capture ?? true,
-        onStdout: (data) => emit({ type: 'stdout', host: host.name, data }),
-        onStderr: (data) => emit({ type: 'stderr', host: host.name, data }),
+        cwd: opts.cwd,
+        env: opts.env,
+        pty: opts.pty,
+        stdin,
+        sudo,
+        onStdout: (_text, piece) => emit({ type: 'stdout', host: host.name, ...piece }),
+        onStderr: (_text, piece) => emit({ type: 'stderr', host: host.name, ...piece }),
       }),
   });
 }
@@ -60,4 +103,27 @@ export function classifyExec(result: HostResult<ExecOutput>): HostOutcome {
     exitCode: result.ok ? result.value.exitCode : null,
     signal: result.ok ? result.value.signal : null,
   };
+}
+
+// One prompt per run, random, so it can be stripped from output without ever matching the
+// hosts' own text. No `%`: sudo expands %-escapes in prompts.
+function sudoFor(option: FleetExecOptions['sudo']): ExecSudo | undefined {
+  if (option === undefined || option === false) return undefined;
+  const password = option === true ? undefined : option.password;
+  return { password, prompt: `[fleet-sudo-${randomBytes(12).toString('hex')}]` };
+}
+
+function validateExecOptions(opts: FleetExecOptions): void {
+  for (const name of Object.keys(opts.env ?? {})) {
+    if (!isShellName(name)) throw new FleetError('FLEET_USAGE', `env: ${JSON.stringify(name)} is not a valid environment variable name`);
+  }
+  if (opts.cwd === '') throw new FleetError('FLEET_USAGE', 'cwd: the directory must not be empty');
+  const password = typeof opts.sudo === 'object' ? opts.sudo.password : undefined;
+  // The message never quotes the password, only what is wrong with it.
+  if (password !== undefined && /[\r\n\0]/.test(password)) {
+    throw new FleetError('FLEET_USAGE', 'sudo: the password contains a line break or NUL, which sudo -S cannot read');
+  }
+  if (opts.maxOutputBytes !== undefined && !(Number.isSafeInteger(opts.maxOutputBytes) && opts.maxOutputBytes >= 0)) {
+    throw new TypeError(`The "maxOutputBytes" option must be an integer >= 0. Received ${String(opts.maxOutputBytes)}`);
+  }
 }

@@ -77,6 +77,12 @@ describe('GroupRenderer', () => {
     expect(out).toBe('---------------- h1 (1 host) exit 0\na\tb\n\\x1b]0;title\\x07\n\\x9b2J\n');
   });
 
+  it('groups binary output by its bytes and shows bytes that are not UTF-8 as \\xNN', () => {
+    const bin = (bytes: number[]): HostScript['output'] => [['stdout', Buffer.from(bytes).toString('base64'), 'base64']];
+    const { out } = render(recordRun('x', [{ host: 'b1', output: bin([0xff, 0x0a]) }, { host: 'b2', output: bin([0xff, 0x0a]) }, { host: 'b3', output: bin([0xfe, 0x0a]) }]));
+    expect(out).toBe('---------------- b[1-2] (2 hosts) exit 0\n\\xff\n' + '---------------- b3 (1 host) exit 0\n\\xfe\n');
+  });
+
   it('prints no summary when quiet', () => {
     const { out, err } = render(recordRun('x', [same('a'), unreachable]), true);
     expect(out).toBe('---------------- a (1 host) exit 0\nv1.2\n');

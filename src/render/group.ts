@@ -2,6 +2,7 @@ import type { FleetEvent } from '../events.js';
 import { foldHostnames } from '../inventory/hostlist-fold.js';
 import { escapeTerminal, trimCarriageReturn } from './escape.js';
 import { LineSplitter } from './line-splitter.js';
+import { outputText } from './output-data.js';
 import type { Renderer, TextSink } from './renderer.js';
 import type { Style } from './style.js';
 import { formatSummary } from './summary.js';
@@ -74,15 +75,16 @@ export class GroupRenderer implements Renderer {
         for (const ref of event.hosts) this.#capture(ref.host);
         return;
       case 'host_state':
+      case 'transfer_progress':
         return;
       case 'stdout': {
         const capture = this.#capture(event.host);
-        capture.lines.push(...capture.out.push(event.data));
+        capture.lines.push(...capture.out.push(outputText(event)));
         return;
       }
       case 'stderr': {
         const capture = this.#capture(event.host);
-        capture.lines.push(...capture.err.push(event.data));
+        capture.lines.push(...capture.err.push(outputText(event)));
         return;
       }
       case 'exit': {

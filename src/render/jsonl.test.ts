@@ -73,6 +73,12 @@ describe('JsonlRenderer', () => {
     expect(last.startsWith('{"v":1,"type":"summary",')).toBe(true);
   });
 
+  it('writes a binary chunk as the event carries it: base64 with its encoding', () => {
+    const data = Buffer.from([0xff, 0xfe, 0x00]).toString('base64');
+    const line = render([{ type: 'stdout', host: 'h', data, encoding: 'base64' }]).writes[0] ?? '';
+    expect(line).toBe(`{"v":1,"type":"stdout","host":"h","data":"${data}","encoding":"base64"}\n`);
+  });
+
   it('escapes control characters, C1 and line separators, yet decodes to the exact remote bytes', () => {
     const data = 'a\u001b[31m\u0000\u009b\u0085\u007f\u2028\u2029\r\nz';
     const line = render([{ type: 'stdout', host: 'h', data }]).writes[0] ?? '';

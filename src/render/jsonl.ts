@@ -17,6 +17,9 @@ const RAW_IN_JSON = /[\u007f-\u009f\u2028\u2029]/g;
  * schema version, so each line stands alone. The stream ends with the `summary` event itself:
  * `{"v":1,"type":"summary","summary":{...counts, total},"durationMs":..,"failed":[{host,status,reason}]}`.
  *
+ * Output stays byte-exact: a stdout/stderr event whose bytes were not valid UTF-8 carries them as
+ * base64 with `"encoding":"base64"` (see OutputEncoding); without that field `data` is the text.
+ *
  * Every event kind is written unchanged, so a new kind needs no code here (the one renderer
  * that is exhaustive by construction rather than by switch).
  */

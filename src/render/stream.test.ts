@@ -48,6 +48,12 @@ describe('StreamRenderer', () => {
     expect(out).toBe('a | evil\\x0d\\x1b[2Kb | forged\n' + 'a | \\x9b2J\n');
   });
 
+  it('shows bytes that are not UTF-8 as \\xNN, never as raw bytes', () => {
+    const bin = Buffer.from([0x62, 0x69, 0x6e, 0xff, 0x1b, 0x0a]).toString('base64');
+    const { out } = render(recordRun('x', [{ host: 'a', output: [['stdout', bin, 'base64']] }]));
+    expect(out).toBe('a | bin\\xff\\x1b\n');
+  });
+
   it('aligns the host column on the names as printed (escaped)', () => {
     const { out } = render(recordRun('x', [{ host: 'a\u0007', output: [['stdout', '1\n']] }, { host: 'bbbb', output: [['stdout', '2\n']] }]));
     expect(out).toBe('a\\x07 | 1\n' + 'bbbb  | 2\n');

@@ -1,6 +1,7 @@
 import type { FleetEvent } from '../events.js';
 import { escapeTerminal, trimCarriageReturn } from './escape.js';
 import { LineSplitter } from './line-splitter.js';
+import { outputText } from './output-data.js';
 import type { Renderer, TextSink } from './renderer.js';
 import type { Style } from './style.js';
 import { formatSummary } from './summary.js';
@@ -34,12 +35,13 @@ export class StreamRenderer implements Renderer {
         this.#width = Math.min(40, Math.max(0, ...event.hosts.map((h) => escapeTerminal(h.host).length)));
         return;
       case 'host_state':
+      case 'transfer_progress':
         return;
       case 'stdout':
-        this.#lines(event.host, this.#splitter(event.host).out.push(event.data), this.#opts.stdout);
+        this.#lines(event.host, this.#splitter(event.host).out.push(outputText(event)), this.#opts.stdout);
         return;
       case 'stderr':
-        this.#lines(event.host, this.#splitter(event.host).err.push(event.data), this.#opts.stderr);
+        this.#lines(event.host, this.#splitter(event.host).err.push(outputText(event)), this.#opts.stderr);
         return;
       case 'exit': {
         const splitter = this.#splitters.get(event.host);

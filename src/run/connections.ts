@@ -1,6 +1,6 @@
-import { toFleetError } from '../errors.js';
+import { FleetError, toFleetError } from '../errors.js';
 import type { HostSpec } from '../inventory/host-spec.js';
-import type { ConnectOptions, Connection, HostKeyPolicy, Transport } from '../transport/index.js';
+import type { ConnectOptions, Connection, HostKey, HostKeyPolicy, KnownHosts, Transport } from '../transport/index.js';
 
 /**
  * Connect options fixed for the life of a Fleet (per-call signal and phase hook apart).
@@ -29,6 +29,8 @@ export class Connections {
   // Filled as transports die, so `get` can tell synchronously whether a cached one is usable.
   readonly #dead = new WeakSet<Connection>();
   #opened = 0;
+  // Set by closeAll: a connect still in flight then closes what it opened instead of leaking it.
+  #closed = false;
 
   constructor(transport: Transport, options: SharedConnectOptions) {
     this.#transport = transport;
@@ -49,14 +51,39 @@ export class Connections {
     const existing = this.#open.get(host.name);
     if (existing && !this.#dead.has(existing)) return { conn: existing, reused: true };
     if (existing) this.#open.delete(host.name);
-    const hostKeyPolicy =
-      this.#options.hostKeyPolicy ?? (host.strictHostKeys ? POLICY_OF_SETTING[host.strictHostKeys] : 'strict');
-    const connectTimeoutMs = host.connectTimeoutMs ?? this.#options.connectTimeoutMs;
-    const conn = await this.#transport.connect(host, { ...this.#options, connectTimeoutMs, hostKeyPolicy, signal, onPhase });
+    if (this.#closed) throw closedError(host);
+    const conn = await this.#transport.connect(host, { ...this.#connectOptions(host), signal, onPhase });
+    if (this.#closed) {
+      await conn.close();
+      throw closedError(host);
+    }
     this.#opened += 1;
     this.#open.set(host.name, conn);
     void conn.closed.then(() => this.#dead.add(conn));
     return { conn, reused: false };
+  }
+
+  /** The run's known_hosts (what `fleet hostkeys accept` writes to). */
+  get knownHosts(): KnownHosts {
+    return this.#options.knownHosts;
+  }
+
+  /**
+   * Reads `host`'s key without authenticating to it (jump hosts on the way authenticate as usual).
+   * Rejects with FLEET_CONFIG_INVALID when the transport cannot scan.
+   */
+  scanHostKey(host: HostSpec, signal: AbortSignal): Promise<HostKey> {
+    if (this.#transport.scanHostKey === undefined) {
+      return Promise.reject(new FleetError('FLEET_CONFIG_INVALID', `${host.name}: this transport cannot scan host keys`, { host: host.name }));
+    }
+    return this.#transport.scanHostKey(host, { ...this.#connectOptions(host), signal });
+  }
+
+  #connectOptions(host: HostSpec): ConnectOptions {
+    const hostKeyPolicy =
+      this.#options.hostKeyPolicy ?? (host.strictHostKeys ? POLICY_OF_SETTING[host.strictHostKeys] : 'strict');
+    const connectTimeoutMs = host.connectTimeoutMs ?? this.#options.connectTimeoutMs;
+    return { ...this.#options, connectTimeoutMs, hostKeyPolicy };
   }
 
   /** Closes one host's connection (after a failure that may have left it unusable). */
@@ -68,8 +95,15 @@ export class Connections {
 
   /** Closes every connection; safe to call more than once. */
   async closeAll(): Promise<void> {
+    this.#closed = true;
     const all = [...this.#open.values()];
     this.#open.clear();
     await Promise.allSettled(all.map((conn) => conn.close()));
+    // Bastions last: the connections above ran through them.
+    await this.#options.jumps?.close();
   }
+}
+
+function closedError(host: HostSpec): FleetError {
+  return new FleetError('FLEET_CANCELLED', `${host.name}: the fleet was closed`, { host: host.name });
 }

@@ -6,7 +6,8 @@ import { EVENT_SCHEMA_VERSION, type EventSink, type FleetEvent } from '../events
 import type { HostSpec } from '../inventory/host-spec.js';
 import { summarize, type HostResult, type RunReport } from '../result.js';
 import type { Connections } from './connections.js';
-import { runHost, type HostOutcome, type HostTask } from './host-run.js';
+import { runHost, type HostOutcome, type HostRunEnv, type HostTask } from './host-run.js';
+import { planWaves, RolloutPolicy, type RolloutOptions } from './rollout.js';
 
 /** Everything one fan-out needs. */
 export interface RunHostsOptions<T> {
@@ -25,15 +26,24 @@ export interface RunHostsOptions<T> {
   signal?: AbortSignal | undefined;
   /** Aborting starts no new hosts but lets running ones finish (first Ctrl-C). */
   drain?: AbortSignal | undefined;
+  /** Waves, canary and max-fail (see rollout.ts). Default: one wave, no failure limit. */
+  rollout?: RolloutOptions | undefined;
   onEvent?: EventSink | undefined;
 }
 
 /**
  * Fans a task out over hosts under the forks limit and returns the total report: one result per
  * selected host, in inventory order, whatever happened. Emits run_start, the hosts' events and
- * a closing summary. Rejects only on programmer error.
+ * a closing summary. Rejects only on programmer error (a TypeError for bad rollout options).
+ *
+ * Hosts run in waves (planWaves): a wave is one fanOut, and the next starts only when it has
+ * settled, i.e. when every host of the wave has reached `done`. That await is the barrier: hosts
+ * of later waves stay `queued` without holding a fork slot, and the stop policy is asked after
+ * the barrier, so a failure in wave 1 stops wave 2 before any of it connects.
  */
 export async function runHosts<T>(opts: RunHostsOptions<T>): Promise<RunReport<T>> {
+  const waves = planWaves(opts.hosts.length, opts.rollout ?? {});
+  const policy = new RolloutPolicy(opts.hosts.length, opts.rollout ?? {});
   const startedAt = new Date();
   const t0 = performance.now();
   const elapsed = () => Math.round(performance.now() - t0);
@@ -46,6 +56,7 @@ export async function runHosts<T>(opts: RunHostsOptions<T>): Promise<RunReport<T
   });
   // One listener per host in flight is expected here, not a leak: lift Node's warning threshold.
   setMaxListeners(0, run.signal);
+  let removeDrainListener = (): void => {};
   try {
     emit({
       type: 'run_start',
@@ -56,8 +67,21 @@ export async function runHosts<T>(opts: RunHostsOptions<T>): Promise<RunReport<T
     });
     for (const host of opts.hosts) emit({ type: 'host_state', host: host.name, state: 'queued', t: 0 });
 
-    const env = { connections: opts.connections, emit, elapsed, signal: run.signal, timeoutMs: opts.timeoutMs };
-    const skip = (host: HostSpec, reason: unknown): HostResult<T> => {
+    const env: HostRunEnv = { connections: opts.connections, emit, elapsed, signal: run.signal, timeoutMs: opts.timeoutMs };
+    // Why nothing new may start: the first Ctrl-C, else the policy (canary, max-fail).
+    const stopReason = (): FleetError | undefined => (opts.drain?.aborted ? drainError(opts.drain.reason) : policy.stopReason);
+    // Aborted at the first stop reason, so hosts waiting for a fork slot are skipped at once (and
+    // say so in the live view) rather than one by one as running hosts free their slots. Running
+    // hosts never see it: they follow run.signal only.
+    const starts = new AbortController();
+    const stopStarting = (): void => {
+      const reason = stopReason();
+      if (reason !== undefined && !starts.signal.aborted) starts.abort(reason);
+    };
+    opts.drain?.addEventListener('abort', stopStarting);
+    removeDrainListener = () => opts.drain?.removeEventListener('abort', stopStarting);
+    stopStarting();
+    const skip = (host: HostSpec, reason: FleetError): HostResult<T> => {
       const error = skipError(host, reason);
       const result: HostResult<T> = { host: host.name, ok: false, error, durationMs: 0 };
       const outcome = opts.classify(result);
@@ -65,13 +89,36 @@ export async function runHosts<T>(opts: RunHostsOptions<T>): Promise<RunReport<T
       emit({ type: 'exit', host: host.name, status: outcome.status, exitCode: null, signal: null, durationMs: 0, error: error.toJSON() });
       return result;
     };
-    const results = await fanOut<HostSpec, HostResult<T>>(opts.hosts, (host) => runHost(host, env, opts.task, opts.classify), {
-      limit: opts.forks,
-      signal: run.signal,
-      shouldStart: () => !opts.drain?.aborted,
-      onSkipped: (host, reason) => skip(host, reason ?? opts.drain?.reason),
-      onError: (host, error) => ({ host: host.name, ok: false, error: toFleetError(error, host.name), durationMs: 0 }),
-    });
+
+    const results = new Array<HostResult<T>>(opts.hosts.length);
+    for (const [w, wave] of waves.entries()) {
+      const inCanary = w === 0 && opts.rollout?.canary !== undefined;
+      const hosts = wave.map((i) => opts.hosts[i] as HostSpec);
+      // The first to abort names the skip reason: a stop (drain, policy) or the run (interrupt, deadline).
+      // Every host waiting for a slot listens on it, as on run.signal.
+      const startSignal = AbortSignal.any([starts.signal, run.signal]);
+      setMaxListeners(0, startSignal);
+      const settled = await fanOut<HostSpec, HostResult<T>>(
+        hosts,
+        async (host) => {
+          const result = await runHost(host, env, opts.task, opts.classify);
+          // Counted before the slot is released, so the next host's shouldStart sees it.
+          policy.record(opts.classify(result).status, inCanary);
+          stopStarting();
+          return result;
+        },
+        {
+          limit: opts.forks,
+          signal: startSignal,
+          shouldStart: () => stopReason() === undefined,
+          onSkipped: (host, reason) => skip(host, reason.code === 'FLEET_CANCELLED' && reason.context.details?.['reason'] === 'stopped' ? (stopReason() ?? reason) : reason),
+          onError: (host, error) => ({ host: host.name, ok: false, error: toFleetError(error, host.name), durationMs: 0 }),
+        },
+      );
+      wave.forEach((index, k) => {
+        results[index] = settled[k] as HostResult<T>;
+      });
+    }
 
     const outcomes = results.map((r) => ({ result: r, outcome: opts.classify(r) }));
     const summary = summarize(outcomes.map((o) => o.outcome.status));
@@ -87,13 +134,26 @@ export async function runHosts<T>(opts: RunHostsOptions<T>): Promise<RunReport<T
     sink.rethrow();
     return { command: opts.label, startedAt: startedAt.toISOString(), durationMs, results, summary };
   } finally {
+    removeDrainListener();
     run.dispose();
   }
 }
 
-function skipError(host: HostSpec, reason: unknown): FleetError {
-  const cause = reason instanceof FleetError ? ` (${reason.code}: ${reason.message})` : '';
-  return new FleetError('FLEET_SKIPPED', `not started${cause || ': run stopped before this host'}`, { host: host.name }, { cause: reason });
+function drainError(cause: unknown): FleetError {
+  return new FleetError('FLEET_SKIPPED', 'not started: interrupted (no new hosts start after the first Ctrl-C)', { details: { reason: 'drain' } }, { cause });
+}
+
+/**
+ * The error of a host that never started. `details.reason` is always set: `drain`, `max-fail`,
+ * `canary` (from the stop's own FLEET_SKIPPED), `interrupted` or `deadline` (from the run signal).
+ */
+function skipError(host: HostSpec, reason: FleetError): FleetError {
+  const details = reason.context.details ?? {};
+  const make = (message: string, why: Record<string, unknown>): FleetError =>
+    new FleetError('FLEET_SKIPPED', message, { host: host.name, details: { ...details, ...why } }, { cause: reason });
+  if (reason.code === 'FLEET_SKIPPED') return make(reason.message, {});
+  if (reason.code === 'FLEET_CANCELLED') return make('not started: the run was interrupted', { reason: 'interrupted' });
+  return make(`not started (${reason.code}: ${reason.message})`, { reason: reason.code === 'FLEET_TIMEOUT' ? 'deadline' : 'error' });
 }
 
 function reasonOf<T>(result: HostResult<T>, outcome: HostOutcome): string {

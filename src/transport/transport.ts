@@ -84,6 +84,39 @@ export interface ConnectOptions {
   /** The server's MaxSessions (channels per connection). Default 10, OpenSSH's default. */
   maxSessions?: number;
   kexProfile?: KexProfile;
+  /**
+   * Extra attempts after a failure in the connection phase (refused, reset, timed out before
+   * authentication), with jittered exponential backoff. Never after authentication began. Default 0.
+   */
+  retries?: number;
+  /** Base of the backoff between attempts. Default 250 ms (then ~500, ~1000, ... capped at 4 s). */
+  retryDelayMs?: number;
+  /** The run's jump hosts (from `createJumpHosts()`); required for hosts with `proxyJump`. */
+  jumps?: JumpHosts;
+}
+
+/**
+ * The run's jump hosts (ProxyJump): one shared, authenticated connection per bastion, each with a
+ * cap on the handshakes in flight through it. Built by `createJumpHosts()`; close it after the
+ * connections that go through it.
+ */
+export interface JumpHosts {
+  /** Closes every bastion connection. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** How long the connect of a {@link Connection} took, in ms from the start of its last attempt. */
+export interface ConnectTiming {
+  /** When that attempt started (ms since the epoch). */
+  startedAt: number;
+  /** TCP connection (or jump channel) open. */
+  socketMs: number;
+  /** Key exchange done and host key verified. */
+  kexMs: number;
+  /** Authenticated: the whole connect. */
+  authMs: number;
+  /** Attempts made (1 + retries used). */
+  attempts: number;
 }
 
 /** One command to run on a connection. */
@@ -118,15 +151,102 @@ export interface Connection {
   readonly host: string;
   /** The host key the server proved it holds; fingerprint as `ssh-keygen -lf` prints it. */
   readonly hostKey: { type: string; fingerprint: string };
+  /** How the connect went. */
+  readonly timing: ConnectTiming;
+  /**
+   * One SSH round trip on the open connection (a keepalive request and its reply), in ms:
+   * proves the server still answers. Undefined when the SSH library offers no way to send one.
+   */
+  roundTrip(opts?: { signal?: AbortSignal }): Promise<number | undefined>;
   /** Runs one command; queues when the host's session limit is reached. Rejects only with FleetError. */
   exec(req: ExecRequest): Promise<ExecExit>;
+  /**
+   * Opens an SFTP session on this connection's transport (no second connection): one channel,
+   * counted against the host's session limit like an exec, so it queues when the limit is
+   * reached. Several may be open at once (a large transfer uses a few). Rejects only with
+   * FleetError. End it with `SftpSession.end()`; `close()` ends any still open.
+   */
+  sftp(opts?: { signal?: AbortSignal }): Promise<SftpSession>;
+  /** Session slots free right now (the server's MaxSessions, less open channels and the kill reserve). */
+  readonly idleSessions: number;
   /** Stops running commands (their process groups are killed), closes every channel, then the connection. Idempotent. */
   close(): Promise<void>;
   /** Settles when the connection ends: undefined after `close()`, the FleetError otherwise. Never rejects. */
   readonly closed: Promise<FleetError | undefined>;
 }
 
+/** A remote file's attributes, as SFTP reports them (`stat` follows symlinks, `lstat` does not). */
+export interface RemoteStats {
+  size: number;
+  /** st_mode: file type and permission bits. */
+  mode: number;
+  /** Modification time, seconds since the epoch. */
+  mtime: number;
+  isFile: boolean;
+  isDirectory: boolean;
+  isSymlink: boolean;
+}
+
+/** One entry of a remote directory. `name` is as the server sent it: untrusted. */
+export interface RemoteDirEntry {
+  name: string;
+  /** The entry's own attributes (OpenSSH reports lstat: a symlink is a symlink). */
+  stats: RemoteStats;
+}
+
+/** An open remote file: opaque, valid on the session that opened it until `close`. */
+export type RemoteHandle = Buffer & { readonly __remoteHandle: unique symbol };
+
+/**
+ * An SFTP session on a connection: the calls fleet's transfers need, as promises. Every failure
+ * is a FleetError: FLEET_SFTP_NO_SUCH_FILE, FLEET_SFTP_PERMISSION_DENIED, FLEET_SFTP_FAILURE,
+ * or FLEET_CONNECTION_LOST when the connection died. Messages name the host, call and path.
+ */
+export interface SftpSession {
+  readonly host: string;
+  /** Largest data size one write request carries (the server's limits@openssh.com, else ~31 KiB). */
+  readonly maxWriteBytes: number;
+  /** Largest data size one read request returns. */
+  readonly maxReadBytes: number;
+  /** True when the server offers posix-rename@openssh.com, a rename that atomically replaces its target. */
+  readonly hasPosixRename: boolean;
+  /** `r` read; `w` create or truncate; `wx` create, failing if the path exists (O_EXCL). */
+  open(path: string, flags: 'r' | 'w' | 'wx' | 'r+', mode?: number): Promise<RemoteHandle>;
+  /** Writes all of `data` at `position` (split into requests of at most maxWriteBytes, all in flight). */
+  write(handle: RemoteHandle, data: Uint8Array, position: number): Promise<void>;
+  /** Reads up to `length` bytes at `position` into `buffer` at `offset`; resolves the count, 0 at end of file. */
+  read(handle: RemoteHandle, buffer: Buffer, offset: number, length: number, position: number): Promise<number>;
+  fstat(handle: RemoteHandle): Promise<RemoteStats>;
+  fchmod(handle: RemoteHandle, mode: number): Promise<void>;
+  close(handle: RemoteHandle): Promise<void>;
+  stat(path: string): Promise<RemoteStats>;
+  lstat(path: string): Promise<RemoteStats>;
+  mkdir(path: string, mode?: number): Promise<void>;
+  /** Plain SFTP rename: fails when `to` exists (OpenSSH). */
+  rename(from: string, to: string): Promise<void>;
+  /** posix-rename@openssh.com: replaces `to` atomically. FLEET_SFTP_FAILURE when `hasPosixRename` is false. */
+  posixRename(from: string, to: string): Promise<void>;
+  unlink(path: string): Promise<void>;
+  rmdir(path: string): Promise<void>;
+  readdir(path: string): Promise<RemoteDirEntry[]>;
+  readlink(path: string): Promise<string>;
+  /** Creates the symlink `path` pointing at `target` (the text, unresolved). */
+  symlink(target: string, path: string): Promise<void>;
+  chmod(path: string, mode: number): Promise<void>;
+  realpath(path: string): Promise<string>;
+  /** Bytes available to the user on `path`'s file system (statvfs@openssh.com); undefined when unsupported. */
+  freeBytes(path: string): Promise<number | undefined>;
+  /** Ends the channel and frees its session slot; pending calls reject. Idempotent. */
+  end(): Promise<void>;
+}
+
 /** Opens connections. Rejects only with FleetError (HostKeyError, AuthError included). */
 export interface Transport {
   connect(host: HostSpec, opts: ConnectOptions): Promise<Connection>;
+  /**
+   * Reads the host's key without authenticating: key exchange only (the server proves it holds
+   * the key), then disconnect. Jump hosts on the way are authenticated as usual. Rejects only
+   * with FleetError; never consults the host key policy for the scanned host itself.
+   */
+  scanHostKey?(host: HostSpec, opts: ConnectOptions): Promise<HostKey>;
 }

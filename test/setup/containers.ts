@@ -65,6 +65,8 @@ export interface StartSshdContainersOptions {
   env?: Record<string, string>;
   /** Per-container readiness deadline (default 60 s). */
   startupTimeoutMs?: number;
+  /** tmpfs mounts, path -> mount options, e.g. `{ '/mnt/small': 'rw,size=4m' }` (a small disk to fill). */
+  tmpfs?: Record<string, string>;
 }
 
 /** Start `n` sshd containers on random 127.0.0.1 ports, ready when each sends its SSH banner. */
@@ -90,14 +92,15 @@ export async function startSshdContainers(n: number, options: StartSshdContainer
   }
   const started: StartedTestContainer[] = [];
   const startOne = async (name: string): Promise<SshdContainerInfo> => {
-    const container = await new LoopbackSshdContainer(image)
+    const builder = new LoopbackSshdContainer(image)
       .withHostname(name)
       .withLabels({ [CONTAINER_LABEL]: 'sshd' })
       .withEnvironment(env)
       .withExposedPorts(22)
       .withWaitStrategy(new SshBannerWaitStrategy())
-      .withStartupTimeout(options.startupTimeoutMs ?? 60_000)
-      .start();
+      .withStartupTimeout(options.startupTimeoutMs ?? 60_000);
+    if (options.tmpfs) builder.withTmpFs(options.tmpfs);
+    const container = await builder.start();
     started.push(container);
     const port = container.getMappedPort(22);
     return { name, host: '127.0.0.1', port, containerId: container.getId() };

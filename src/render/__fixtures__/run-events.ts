@@ -8,8 +8,8 @@ import { summarize, type HostStatus } from '../../result.js';
 /** One host's part in a recorded run. */
 export interface HostScript {
   host: string;
-  /** Output chunks in arrival order; each is `['stdout' | 'stderr', data]`. */
-  output?: (readonly ['stdout' | 'stderr', string])[];
+  /** Output chunks in arrival order; each is `['stdout' | 'stderr', data]`, plus `'base64'` for bytes. */
+  output?: (readonly ['stdout' | 'stderr', string] | readonly ['stdout' | 'stderr', string, 'base64'])[];
   /** Defaults to `ok`, or `failed` when exitCode is non-zero. */
   status?: HostStatus;
   exitCode?: number | null;
@@ -44,7 +44,7 @@ export function recordRun(command: string, scripts: readonly HostScript[], runDu
     const durationMs = s.durationMs ?? 100 * (i + 1);
     const t0 = 10 * i;
     phasesOf(status).forEach((state, k) => events.push({ type: 'host_state', host: s.host, state, t: t0 + k }));
-    for (const [type, data] of s.output ?? []) events.push({ type, host: s.host, data });
+    for (const [type, data, encoding] of s.output ?? []) events.push({ type, host: s.host, data, ...(encoding && { encoding }) });
     events.push({ type: 'host_state', host: s.host, state: 'done', t: t0 + durationMs });
     events.push({
       type: 'exit',

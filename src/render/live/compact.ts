@@ -1,4 +1,5 @@
 import { HOST_STATUSES } from '../../result.js';
+import { formatBytes, formatRate } from '../bytes.js';
 import { elapsedText, type HostBoard } from './host-board.js';
 
 /** What the compact view shows: a one-line title and a body of a few lines. */
@@ -33,6 +34,8 @@ export function formatCompact(board: HostBoard, now: number, label: string): Com
   const lines = [Object.entries(phases).map(([phase, n]) => `${phase} ${n}`).join('  ')];
   const done = HOST_STATUSES.filter((s) => (statuses.get(s) ?? 0) > 0).map((s) => `${statuses.get(s) ?? 0} ${s}`);
   lines.push(`done: ${done.length > 0 ? done.join(', ') : 'none yet'}`);
+  const moved = board.transferTotals();
+  if (moved) lines.push(`transferred: ${formatBytes(moved.bytes)} of ${formatBytes(moved.totalBytes)}  ${formatRate(moved.rate)}`);
 
   const slowest = board.slowest(now, COMPACT_LIST_SIZE);
   if (slowest.length > 0) {

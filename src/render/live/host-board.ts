@@ -1,10 +1,12 @@
 import { formatDuration } from '../../duration.js';
 import type { FleetEvent, HostPhase, HostRef } from '../../events.js';
 import type { HostStatus } from '../../result.js';
+import { formatBytes, formatRate } from '../bytes.js';
 import { escapeTerminal } from '../escape.js';
 import { outcomeLabel } from '../group.js';
 
 type ExitEvent = Extract<FleetEvent, { type: 'exit' }>;
+type ProgressEvent = Extract<FleetEvent, { type: 'transfer_progress' }>;
 
 /** One host as the live view knows it. Times are milliseconds since the run started. */
 export interface BoardHost {
@@ -15,6 +17,8 @@ export interface BoardHost {
   /** When it left `queued` (its elapsed time counts from there). */
   startedAt: number | undefined;
   exit: ExitEvent | undefined;
+  /** The latest transfer progress (put/get), if any. */
+  progress?: ProgressEvent | undefined;
 }
 
 /** A host in flight, for "slowest" lists. */
@@ -76,6 +80,28 @@ export class HostBoard {
     return host;
   }
 
+  /** Records a transfer's progress; returns the host, or undefined when unknown or already ended. */
+  applyProgress(event: ProgressEvent): BoardHost | undefined {
+    const host = this.#hosts.get(event.host);
+    if (!host || host.exit) return undefined;
+    host.progress = event;
+    return host;
+  }
+
+  /** Bytes moved and to move over every host with transfer progress, and their summed rate (hosts in flight). */
+  transferTotals(): { bytes: number; totalBytes: number; rate: number } | undefined {
+    let seen = false;
+    const totals = { bytes: 0, totalBytes: 0, rate: 0 };
+    for (const host of this.#hosts.values()) {
+      if (!host.progress) continue;
+      seen = true;
+      totals.bytes += host.progress.bytes;
+      totals.totalBytes += host.progress.totalBytes;
+      if (!host.exit) totals.rate += host.progress.rate;
+    }
+    return seen ? totals : undefined;
+  }
+
   /** Records an outcome; a second exit for the same host is ignored. */
   applyExit(event: ExitEvent): BoardHost | undefined {
     const host = this.#hosts.get(event.host);
@@ -129,11 +155,19 @@ export class HostBoard {
     if (host.exit) {
       const { exit } = host;
       const error = exit.error ? `  ${exit.error.code}: ${escapeTerminal(exit.error.message)}` : '';
-      return `${name}  ${escapeTerminal(outcomeLabel(exit)).padEnd(PHASE_WIDTH)}  ${elapsedText(exit.durationMs)}${error}`;
+      const moved = host.progress && !exit.error ? `  ${formatBytes(host.progress.bytes)}` : '';
+      return `${name}  ${escapeTerminal(outcomeLabel(exit)).padEnd(PHASE_WIDTH)}  ${elapsedText(exit.durationMs)}${moved}${error}`;
     }
     if (host.startedAt === undefined) return `${name}  ${host.phase}`;
-    return `${name}  ${host.phase.padEnd(PHASE_WIDTH)}  ${elapsedText(now - host.startedAt)}`;
+    return `${name}  ${host.phase.padEnd(PHASE_WIDTH)}  ${elapsedText(now - host.startedAt)}${progressText(host.progress)}`;
   }
+}
+
+/** `  12.0 MiB/64.0 MiB  35.2 MiB/s  ETA 2s` for a host in a transfer; empty otherwise. */
+export function progressText(progress: ProgressEvent | undefined): string {
+  if (!progress) return '';
+  const eta = progress.etaMs === null ? '' : `  ETA ${elapsedText(progress.etaMs)}`;
+  return `  ${formatBytes(progress.bytes)}/${formatBytes(progress.totalBytes)}  ${formatRate(progress.rate)}${eta}`;
 }
 
 /** formatDuration, but never throwing inside an event handler over an odd clock reading. */

@@ -80,6 +80,11 @@ export class LiveRenderer implements Renderer {
         if (host) this.#view?.changed(host, event.t);
         return;
       }
+      case 'transfer_progress': {
+        const host = this.#board?.applyProgress(event);
+        if (host) this.#view?.changed(host, this.#clock());
+        return;
+      }
       case 'stdout':
       case 'stderr':
         this.#group.onEvent(event);

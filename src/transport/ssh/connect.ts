@@ -1,12 +1,13 @@
 /**
- * The connect state machine: TCP (our own socket, TCP_NODELAY), banner, key exchange with the
- * host key checked in ssh2's hostVerifier, then authentication: all under one timer and one
- * AbortSignal. Every failure path destroys the client and rejects with exactly one FleetError.
+ * The connect state machine: a socket (our own TCP socket with TCP_NODELAY, or a channel through
+ * a jump host), banner, key exchange with the host key checked in ssh2's hostVerifier, then
+ * authentication: all under one timer and one AbortSignal. Every failure path destroys the client
+ * and rejects with exactly one FleetError.
  */
-import { connect as netConnect } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { FleetError, toFleetError } from '../../errors.js';
 import type { HostSpec } from '../../inventory/host-spec.js';
-import type { ConnectOptions } from '../transport.js';
+import type { ConnectOptions, ConnectTiming } from '../transport.js';
 import { algorithmsFor } from './algorithms.js';
 import { AuthDriver, planAuth } from './auth.js';
 import type { SshCredentialCache } from './credentials.js';
@@ -15,20 +16,37 @@ import { decideHostKey, hostKeyError } from './host-key-check.js';
 import { fingerprintSha256, type HostKey, hostKeyFromBlob } from './host-key.js';
 import { SshLink } from './link.js';
 import { signPublickeyDirectly } from './signed-publickey.js';
+import { openTcpSocket, type SocketOpener } from './socket.js';
 
 /** An authenticated link plus the host key the server proved it holds. */
 export interface EstablishedLink {
   link: SshLink;
   hostKey: { type: string; fingerprint: string };
+  timing: Omit<ConnectTiming, 'attempts'>;
 }
 
-type Stage = 'tcp' | 'ssh-handshake' | 'authentication';
+/** Where a connect attempt was when it failed. */
+export type ConnectStage = 'tcp' | 'ssh-handshake' | 'authentication';
+
+// The stage each connect failure happened in, for the retry policy (no credential sent before
+// 'authentication'). Kept beside the error rather than in it: errors stay as translated.
+const failedStages = new WeakMap<FleetError, ConnectStage>();
+
+/** The stage in which `error` ended a connect attempt; undefined for errors not from connectSsh. */
+export function connectStageOf(error: FleetError): ConnectStage | undefined {
+  return failedStages.get(error);
+}
 
 /**
  * Connects and authenticates. Resolves only once the server accepted us; rejects with a FleetError
  * (HostKeyError before any credential is sent; AuthError with every attempt when auth fails).
  */
-export function connectSsh(host: HostSpec, opts: ConnectOptions, creds: SshCredentialCache): Promise<EstablishedLink> {
+export function connectSsh(
+  host: HostSpec,
+  opts: ConnectOptions,
+  creds: SshCredentialCache,
+  openSocket: SocketOpener = openTcpSocket,
+): Promise<EstablishedLink> {
   const target = { host: host.name, address: host.address, port: host.port };
   const where = `${host.name} (${host.address}:${host.port})`;
   const timeoutMs = host.connectTimeoutMs ?? opts.connectTimeoutMs;
@@ -37,7 +55,14 @@ export function connectSsh(host: HostSpec, opts: ConnectOptions, creds: SshCrede
 
   return new Promise<EstablishedLink>((resolve, reject) => {
     let settled = false;
-    let stage: Stage = 'tcp';
+    let stage: ConnectStage = 'tcp';
+    const startedAt = Date.now();
+    const t0 = performance.now();
+    const since = (): number => Math.round(performance.now() - t0);
+    let socketMs = 0;
+    let kexMs = 0;
+    // Aborted when the attempt fails, so that a socket still being opened (a jump channel) is dropped.
+    const attempt = new AbortController();
     let presented: HostKey | undefined;
     let refused: FleetError | undefined; // the host key verdict, which outranks ssh2's generic "Host denied"
     let pinKey: HostKey | undefined; // accepted under accept-new, to be written once proven
@@ -59,6 +84,8 @@ export function connectSsh(host: HostSpec, opts: ConnectOptions, creds: SshCrede
       settled = true;
       cleanup();
       link.destroy();
+      if (!failedStages.has(error)) failedStages.set(error, stage);
+      attempt.abort(error);
       reject(error);
     };
     const onAbort = (): void => fail(abortError(signal as AbortSignal, host.name));
@@ -118,6 +145,7 @@ export function connectSsh(host: HostSpec, opts: ConnectOptions, creds: SshCrede
       if (sawHandshake) return;
       sawHandshake = true;
       stage = 'authentication';
+      kexMs = since();
       // Pin only now: the server has just proved it holds the key (the exchange hash signature
       // checked out). Authentication waits for the write, so nothing is sent to a host whose
       // key could not be pinned or was pinned differently by someone else meanwhile.
@@ -133,30 +161,35 @@ export function connectSsh(host: HostSpec, opts: ConnectOptions, creds: SshCrede
       cleanup();
       link.established();
       const key = presented as HostKey;
-      resolve({ link, hostKey: { type: key.type, fingerprint: fingerprintSha256(key.blob) } });
+      const timing = { startedAt, socketMs, kexMs, authMs: since() };
+      resolve({ link, hostKey: { type: key.type, fingerprint: fingerprintSha256(key.blob) }, timing });
     });
 
-    const sock = netConnect({ host: host.address, port: host.port });
-    sock.setNoDelay(true); // DESIGN §7: ssh2 never sets it; ~40 ms of Nagle/delayed-ACK stalls per round trip
-    sock.once('connect', () => {
-      if (stage === 'tcp') stage = 'ssh-handshake';
-    });
-    link.attachSocket(sock);
-    try {
-      link.client.connect({
-        sock,
-        username: host.user,
-        hostVerifier,
-        authHandler: auth.handler,
-        algorithms: algorithmsFor(opts.knownHosts.keyTypesFor(host.address, host.port), opts.kexProfile),
-        // Our timer above is the bound; this is ssh2's own, set just behind it as a backstop.
-        readyTimeout: timeoutMs + 1000,
-        keepaliveInterval: opts.keepaliveIntervalMs ?? 15_000,
-        keepaliveCountMax: opts.keepaliveCountMax ?? 3,
-      });
-      signPublickeyDirectly(link.client);
-    } catch (error) {
-      fail(translateSshError(error, { ...target, phase: 'connect' }));
-    }
+    const startSsh = (sock: Duplex): void => {
+      link.attachSocket(sock);
+      if (settled) {
+        link.destroy();
+        return;
+      }
+      stage = 'ssh-handshake';
+      socketMs = since();
+      try {
+        link.client.connect({
+          sock,
+          username: host.user,
+          hostVerifier,
+          authHandler: auth.handler,
+          algorithms: algorithmsFor(opts.knownHosts.keyTypesFor(host.address, host.port), opts.kexProfile),
+          // Our timer above is the bound; this is ssh2's own, set just behind it as a backstop.
+          readyTimeout: timeoutMs + 1000,
+          keepaliveInterval: opts.keepaliveIntervalMs ?? 15_000,
+          keepaliveCountMax: opts.keepaliveCountMax ?? 3,
+        });
+        signPublickeyDirectly(link.client);
+      } catch (error) {
+        fail(translateSshError(error, { ...target, phase: 'connect' }));
+      }
+    };
+    openSocket(target, attempt.signal).then(startSsh, (error: unknown) => fail(translateSshError(error, { ...target, phase: 'connect' })));
   });
 }

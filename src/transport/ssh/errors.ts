@@ -139,6 +139,28 @@ export function isSessionLimitError(err: FleetError): boolean {
   return /open failed/i.test(cause.message) || cause.reason === 1 || cause.reason === 4;
 }
 
+/**
+ * Translates a failure to open a `direct-tcpip` channel through a jump host to the target
+ * (OpenSSH's reason 2 CONNECT_FAILED carries the bastion's own connect error as text).
+ */
+export function translateJumpOpenError(err: unknown, target: { host: string; address: string; port: number }, jumpHost: string): FleetError {
+  if (err instanceof FleetError) return err;
+  const e = shapeOf(err);
+  const where = `${target.host} (${target.address}:${target.port}) via jump host ${jumpHost}`;
+  const details = { address: target.address, port: target.port, jumpHost, ...(e.reason !== undefined && { reason: e.reason }) };
+  const make = (code: FleetErrorCode, what: string): FleetError => new FleetError(code, `${where}: ${what}`, { host: target.host, details }, { cause: err });
+  const text = e.message.replace(/^\(SSH\) Channel open failure: /, '');
+  if (e.reason === 2 || e.reason === 'CONNECT_FAILED') {
+    if (/refused/i.test(text)) return make('FLEET_CONNECT_REFUSED', `the jump host's connection was refused (${text})`);
+    if (/name|resolv|known/i.test(text)) return make('FLEET_DNS', `the jump host cannot resolve the address (${text})`);
+    if (/timed out/i.test(text)) return make('FLEET_CONNECT_TIMEOUT', `the jump host's connect timed out (${text})`);
+    return make('FLEET_UNREACHABLE', `the jump host cannot connect (${text})`);
+  }
+  if (e.reason === 1) return make('FLEET_CHANNEL_OPEN_FAILED', `the jump host refuses to forward connections (AllowTcpForwarding?): ${text}`);
+  if (typeof e.reason === 'number') return make('FLEET_CHANNEL_OPEN_FAILED', `the jump host could not open a channel: ${text}`);
+  return translateSshError(err, { ...target, phase: 'connect' });
+}
+
 function authFailure(err: unknown, ctx: SshErrorContext, where: string, message: string): FleetError {
   if (ctx.attempts === undefined) {
     return new FleetError('FLEET_AUTH_FAILED', `${where}: ${message}`, { host: ctx.host }, { cause: err });
@@ -175,4 +197,45 @@ function detailsOf(e: Ssh2ErrorShape, ctx: SshErrorContext): Record<string, unkn
   if (typeof e.code === 'string' || typeof e.code === 'number') details['cause'] = e.code;
   if (typeof e.reason === 'number' || typeof e.reason === 'string') details['reason'] = e.reason;
   return details;
+}
+
+// SFTP status codes (draft-ietf-secsh-filexfer-02 §7), as ssh2 sets them on `err.code`.
+const SFTP_STATUS_CODES: Readonly<Record<number, FleetErrorCode>> = {
+  2: 'FLEET_SFTP_NO_SUCH_FILE', // SSH_FX_NO_SUCH_FILE
+  3: 'FLEET_SFTP_PERMISSION_DENIED', // SSH_FX_PERMISSION_DENIED
+  4: 'FLEET_SFTP_FAILURE', // SSH_FX_FAILURE: OpenSSH's answer to most errnos, ENOSPC and EEXIST included
+  5: 'FLEET_SFTP_FAILURE', // SSH_FX_BAD_MESSAGE
+  8: 'FLEET_SFTP_FAILURE', // SSH_FX_OP_UNSUPPORTED
+};
+
+/** What an SFTP failure message names: the host, the call and its path. */
+export interface SftpErrorContext {
+  host: string;
+  /** The call, e.g. `open`, `write`, `rename`. */
+  op: string;
+  path: string;
+  /** The connection's fatal error, if it died (a pending request then fails with "No response"). */
+  lost?: FleetError | undefined;
+}
+
+/**
+ * Translates an ssh2 SFTP failure: a status code (2 no such file, 3 permission denied, 4 failure,
+ * ...) on `err.code`, or "No response from server" when the channel closed with requests pending
+ * (the connection's own error wins then, so a dead host reads as FLEET_CONNECTION_LOST).
+ */
+export function translateSftpError(err: unknown, ctx: SftpErrorContext): FleetError {
+  if (err instanceof FleetError) return err;
+  const e = shapeOf(err);
+  const what = `${ctx.host}: sftp ${ctx.op} ${ctx.path}`;
+  if (typeof e.code === 'number' && SFTP_STATUS_CODES[e.code] !== undefined) {
+    const code = SFTP_STATUS_CODES[e.code] as FleetErrorCode;
+    return new FleetError(code, `${what}: ${e.message}`, { host: ctx.host, details: { path: ctx.path, op: ctx.op, status: e.code } }, { cause: err });
+  }
+  if (ctx.lost !== undefined) {
+    return new FleetError(ctx.lost.code, `${what}: ${ctx.lost.message}`, { host: ctx.host, details: { path: ctx.path, op: ctx.op } }, { cause: err });
+  }
+  if (/^(No response from server|Not connected|Channel is not open)/i.test(e.message)) {
+    return new FleetError('FLEET_SFTP_FAILURE', `${what}: the SFTP channel closed (${e.message})`, { host: ctx.host, details: { path: ctx.path, op: ctx.op } }, { cause: err });
+  }
+  return new FleetError('FLEET_SFTP_FAILURE', `${what}: ${e.message}`, { host: ctx.host, details: { path: ctx.path, op: ctx.op } }, { cause: err });
 }

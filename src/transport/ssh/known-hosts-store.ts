@@ -14,6 +14,9 @@ import type { HostKey } from './host-key.js';
 import { hostLookupName } from './host-patterns.js';
 import { type KnownHostsEntry, KnownHostsIndex, type KnownHostsLookup, parseKnownHosts } from './known-hosts.js';
 
+/** The `file` of entries pinned in memory only (a key accepted that could not be written). */
+export const IN_MEMORY_FILE = '(memory)';
+
 /** Options of {@link loadKnownHosts}. */
 export interface LoadKnownHostsOptions {
   /** User files, read first. Default: ~/.ssh/known_hosts and ~/.ssh/known_hosts2. */
@@ -113,7 +116,7 @@ class FileKnownHosts implements KnownHosts {
   // Trusted for this run only: the next run will meet the key as unknown again.
   #pinInMemory(host: string, port: number, key: HostKey): KnownHostsLookup {
     if (this.#index.lookup(host, port, key).status === 'unknown') {
-      this.#index.add({ file: '(memory)', line: 0, marker: undefined, hosts: hostLookupName(host, port), keyType: key.type, keyBase64: key.blob.toString('base64') });
+      this.#index.add({ file: IN_MEMORY_FILE, line: 0, marker: undefined, hosts: hostLookupName(host, port), keyType: key.type, keyBase64: key.blob.toString('base64') });
     }
     return this.#index.lookup(host, port, key);
   }

@@ -4,7 +4,7 @@
  * and crashes the process). While connecting they feed the connect state machine; afterwards
  * they record the first fatal error and settle `closed`.
  */
-import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { Client } from 'ssh2';
 // ssh2 is CommonJS and Node's ESM loader sees only some of its names: go through the default export.
 import ssh2 from 'ssh2';
@@ -34,7 +34,9 @@ export class SshLink {
   #failure: FleetError | undefined;
   #closing = false;
   #isClosed = false;
-  #sock: Socket | undefined;
+  #sock: Duplex | undefined;
+  #batching = false;
+  #corked = false;
 
   constructor(target: LinkTarget, connecting: ConnectListener) {
     this.target = target;
@@ -61,9 +63,39 @@ export class SshLink {
     return this.#closing;
   }
 
-  /** Records the socket the client runs on: ssh2's own destroy() skips a socket that is no longer writable. */
-  attachSocket(sock: Socket): void {
+  /**
+   * Records the socket the client runs on (a TCP socket, or a channel through a jump host):
+   * ssh2's own destroy() skips a socket that is no longer writable.
+   */
+  attachSocket(sock: Duplex): void {
     this.#sock = sock;
+  }
+
+  /**
+   * Batches the socket's writes per tick from now on, for bulk transfers: writes are held (cork)
+   * until the end of the tick, then leave in one writev. With TCP_NODELAY every 32 KiB SSH packet
+   * would otherwise be its own segment and wake the server once per packet; batched, the sshd and
+   * sftp-server on the other side read far fewer, larger chunks (about a third less server CPU for
+   * a bulk upload here). Covers both our writes and those ssh2 makes while it handles incoming
+   * data (window adjusts releasing queued packets). Idempotent.
+   */
+  batchWrites(): void {
+    const sock = this.#sock;
+    if (this.#batching || sock === undefined) return;
+    this.#batching = true;
+    sock.prependListener('data', () => this.corkForTick());
+  }
+
+  /** Holds the socket's writes until the end of the current tick (see batchWrites). */
+  corkForTick(): void {
+    const sock = this.#sock;
+    if (!this.#batching || this.#corked || sock === undefined || sock.destroyed) return;
+    this.#corked = true;
+    sock.cork();
+    process.nextTick(() => {
+      this.#corked = false;
+      sock.uncork();
+    });
   }
 
   /** Switches from the connect state machine to session bookkeeping (synchronously, so no event falls between). */
@@ -86,6 +118,38 @@ export class SshLink {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /**
+   * One round trip: a `keepalive@openssh.com` global request with want-reply, answered (with
+   * failure, by OpenSSH) in order with other global requests. ssh2 has no public call for it;
+   * this uses its reply queue (`_callbacks`) and `_protocol.ping()`, the very pair its own
+   * keepalive uses, and resolves undefined when their shape is not the expected one.
+   */
+  roundTrip(signal?: AbortSignal): Promise<number | undefined> {
+    const client = this.client as unknown as { _callbacks?: unknown; _protocol?: { ping?: unknown } };
+    const ping = client._protocol?.ping;
+    if (!Array.isArray(client._callbacks) || typeof ping !== 'function') return Promise.resolve(undefined);
+    if (this.#isClosed) return Promise.reject(this.#failure ?? new FleetError('FLEET_CONNECTION_LOST', `${this.target.host}: the connection is closed`, { host: this.target.host }));
+    const callbacks = client._callbacks as Array<(error?: unknown) => void>;
+    return new Promise((resolve, reject) => {
+      const t0 = performance.now();
+      const onAbort = (): void => reject(signal?.reason);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      // Called with (true) for REQUEST_FAILURE (a reply all the same), or an Error on close.
+      callbacks.push((outcome?: unknown) => {
+        signal?.removeEventListener('abort', onAbort);
+        if (outcome instanceof Error) reject(this.#failure ?? translateSshError(outcome, { ...this.target, phase: 'session' }));
+        else resolve(performance.now() - t0);
+      });
+      try {
+        (ping as () => void).call(client._protocol);
+      } catch (error) {
+        callbacks.pop();
+        signal?.removeEventListener('abort', onAbort);
+        reject(translateSshError(error, { ...this.target, phase: 'session' }));
+      }
+    });
   }
 
   /** Tears the connection down at once (every failure path of a connect). */

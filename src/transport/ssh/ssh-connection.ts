@@ -4,10 +4,12 @@
  */
 import { Semaphore } from '../../concurrency/semaphore.js';
 import { FleetError } from '../../errors.js';
-import type { Connection, ExecExit, ExecRequest } from '../transport.js';
+import type { Connection, ConnectTiming, ExecExit, ExecRequest, SftpSession } from '../transport.js';
 import { runExec } from './exec.js';
 import { GroupKiller } from './group-killer.js';
 import type { SshLink } from './link.js';
+import type { SshSftpSession } from './sftp.js';
+import { openSftpSession } from './sftp-open.js';
 
 /** OpenSSH's default MaxSessions. */
 export const DEFAULT_MAX_SESSIONS = 10;
@@ -16,6 +18,7 @@ export const DEFAULT_MAX_SESSIONS = 10;
 export class SshConnection implements Connection {
   readonly host: string;
   readonly hostKey: { type: string; fingerprint: string };
+  readonly timing: ConnectTiming;
   readonly closed: Promise<FleetError | undefined>;
   #link: SshLink;
   #sessions: Semaphore;
@@ -23,15 +26,18 @@ export class SshConnection implements Connection {
   #closeReason: FleetError | undefined;
   #execs = new Set<AbortController>();
   #running = new Set<Promise<unknown>>();
+  #sftps = new Set<SshSftpSession>();
   #closePromise: Promise<void> | undefined;
 
   /**
    * @param maxSessions - the server's MaxSessions. One slot stays free so that a kill channel can
    *   always open while commands fill the others (sshd keeps a session whose command still runs).
+   * @param timing - how the connect went (kept for `fleet ping`).
    */
-  constructor(link: SshLink, hostKey: { type: string; fingerprint: string }, maxSessions = DEFAULT_MAX_SESSIONS) {
+  constructor(link: SshLink, hostKey: { type: string; fingerprint: string }, maxSessions = DEFAULT_MAX_SESSIONS, timing: ConnectTiming) {
     this.host = link.target.host;
     this.hostKey = hostKey;
+    this.timing = timing;
     this.#link = link;
     this.closed = link.closed;
     this.#sessions = new Semaphore(Math.max(1, maxSessions - 1));
@@ -55,6 +61,28 @@ export class SshConnection implements Connection {
     return run;
   }
 
+  /** {@inheritDoc Connection.sftp} */
+  async sftp(opts: { signal?: AbortSignal } = {}): Promise<SftpSession> {
+    if (this.#closeReason !== undefined || this.#link.isClosed) {
+      throw this.#link.failure ?? new FleetError('FLEET_CANCELLED', `${this.host}: the connection is closed`, { host: this.host });
+    }
+    const session = await openSftpSession({ link: this.#link, sessions: this.#sessions }, opts.signal);
+    // Ended by its owner; close() ends those still open.
+    this.#sftps.add(session);
+    void session.closed.then(() => this.#sftps.delete(session));
+    return session;
+  }
+
+  /** {@inheritDoc Connection.idleSessions} */
+  get idleSessions(): number {
+    return Math.max(0, this.#sessions.limit - this.#sessions.active - this.#sessions.pending);
+  }
+
+  /** {@inheritDoc Connection.roundTrip} */
+  roundTrip(opts: { signal?: AbortSignal } = {}): Promise<number | undefined> {
+    return this.#link.roundTrip(opts.signal);
+  }
+
   /** {@inheritDoc Connection.close} */
   close(): Promise<void> {
     this.#closePromise ??= this.#close();
@@ -66,7 +94,7 @@ export class SshConnection implements Connection {
     // connection before it ends, and each exec rejects with FLEET_CANCELLED.
     this.#closeReason = new FleetError('FLEET_CANCELLED', `${this.host}: the connection was closed while the command ran`, { host: this.host });
     for (const controller of this.#execs) controller.abort(this.#closeReason);
-    await Promise.allSettled([...this.#running]);
+    await Promise.allSettled([...this.#running, ...[...this.#sftps].map((s) => s.end())]);
     await this.#link.close();
   }
 }

@@ -1,26 +1,72 @@
 /**
- * The SSH {@link Transport}: ties the connect state machine to {@link SshConnection}.
+ * The SSH {@link Transport}: ties the connect state machine to {@link SshConnection}, with connect
+ * retries and jump hosts (ProxyJump) around it.
  */
 import { FleetError } from '../../errors.js';
 import type { HostSpec } from '../../inventory/host-spec.js';
 import type { Connection, ConnectOptions, Transport } from '../transport.js';
-import { connectSsh } from './connect.js';
+import { connectSsh, type EstablishedLink } from './connect.js';
 import { SshCredentialCache } from './credentials.js';
+import type { HostKey } from './host-key.js';
+import { SshJumpHosts } from './jump-hosts.js';
+import { DEFAULT_RETRY_DELAY_MS, withConnectRetries } from './retry.js';
+import { scanHostKey } from './scan-host-key.js';
 import { SshConnection } from './ssh-connection.js';
 
 /** Creates the ssh2-backed transport. Stateless: per-run state lives in the options' caches. */
 export function createSshTransport(): Transport {
-  return { connect: connectHost };
+  return { connect: connectHost, scanHostKey: scanHost };
 }
 
 async function connectHost(host: HostSpec, opts: ConnectOptions): Promise<Connection> {
+  const creds = credentialsOf(opts);
+  const jumps = jumpsFor(host, opts);
+  const attempt = async (): Promise<EstablishedLink> => {
+    if (jumps === undefined) return connectSsh(host, opts, creds);
+    const route = await jumps.route(host, opts, creds);
+    try {
+      return await connectSsh(host, opts, creds, route.open);
+    } finally {
+      route.release();
+    }
+  };
+  const { value, attempts } = await withConnectRetries(attempt, {
+    retries: opts.retries ?? 0,
+    baseDelayMs: opts.retryDelayMs ?? DEFAULT_RETRY_DELAY_MS,
+    host: host.name,
+    signal: opts.signal,
+  });
+  return new SshConnection(value.link, value.hostKey, opts.maxSessions, { ...value.timing, attempts });
+}
+
+async function scanHost(host: HostSpec, opts: ConnectOptions): Promise<HostKey> {
+  const jumps = jumpsFor(host, opts);
+  const attempt = async (): Promise<HostKey> => {
+    if (jumps === undefined) return scanHostKey(host, opts);
+    const route = await jumps.route(host, opts, credentialsOf(opts));
+    try {
+      return await scanHostKey(host, opts, route.open);
+    } finally {
+      route.release();
+    }
+  };
+  return attempt();
+}
+
+function credentialsOf(opts: ConnectOptions): SshCredentialCache {
   if (!(opts.credentials instanceof SshCredentialCache)) {
     throw new FleetError('FLEET_INTERNAL', 'ConnectOptions.credentials must come from createCredentialCache()');
   }
-  if (host.proxyJump !== undefined && host.proxyJump !== '') {
+  return opts.credentials;
+}
+
+/** The run's jump hosts when `host` goes through any; undefined for a direct connection. */
+function jumpsFor(host: HostSpec, opts: ConnectOptions): SshJumpHosts | undefined {
+  const value = host.proxyJump?.trim() ?? '';
+  if (value === '' || value.toLowerCase() === 'none') return undefined;
+  if (!(opts.jumps instanceof SshJumpHosts)) {
     // Connecting directly would silently bypass the bastion the inventory asks for.
-    throw new FleetError('FLEET_CONFIG_INVALID', `${host.name}: proxy_jump (${host.proxyJump}) is not supported by the SSH transport yet`, { host: host.name });
+    throw new FleetError('FLEET_CONFIG_INVALID', `${host.name}: proxy_jump (${value}) needs ConnectOptions.jumps from createJumpHosts()`, { host: host.name });
   }
-  const { link, hostKey } = await connectSsh(host, opts, opts.credentials);
-  return new SshConnection(link, hostKey, opts.maxSessions);
+  return opts.jumps;
 }

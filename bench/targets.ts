@@ -1,0 +1,53 @@
+/** The issue's targets (#9), checked against the medians measured in this run. */
+import type { BenchOptions } from './context.js';
+import { ratio } from './stats.js';
+import type { CaseResult, Measurement } from './types.js';
+
+export interface TargetResult {
+  name: string;
+  /** Measured value (ratio, ms or MB); NaN when the run did not measure it. */
+  measured: number;
+  limit: number;
+  unit: 'x' | 'ms' | 'MB';
+  status: 'PASS' | 'MISS' | 'n/a';
+  detail: string;
+}
+
+function find(results: readonly CaseResult[], key: string, id: string): Measurement | undefined {
+  const m = results.find((r) => r.key === key)?.measurements.find((x) => x.id === id);
+  return m !== undefined && m.skipped === undefined && m.summary.n > 0 ? m : undefined;
+}
+
+function target(name: string, measured: number, limit: number, unit: TargetResult['unit'], detail: string): TargetResult {
+  const status = Number.isFinite(measured) ? (measured <= limit ? 'PASS' : 'MISS') : 'n/a';
+  return { name, measured, limit, unit, status, detail };
+}
+
+export function evaluateTargets(results: readonly CaseResult[], opts: BenchOptions): TargetResult[] {
+  const n = opts.hosts;
+  const rtt = Math.max(...opts.rtts);
+  const med = (key: string, id: string): number => find(results, key, id)?.summary.median ?? Number.NaN;
+  const exec0 = `exec-${n}-rtt0`;
+  const execR = `exec-${n}-rtt${rtt}`;
+  const large = `exec-${opts.largeHosts}-rtt${rtt}`;
+  const largeRss = find(results, large, 'fleet')?.peakRssMiB;
+  const out: TargetResult[] = [
+    target(`exec ${n} hosts, RTT 0: fleet / ssh2 fan-out`, ratio(med(exec0, 'fleet'), med(exec0, 'ssh2-naive')), 0.9, 'x', 'medians, same rounds'),
+  ];
+  if (rtt > 0) {
+    out.push(
+      target(`exec ${n} hosts, RTT ${rtt} ms: fleet / ssh2 fan-out`, ratio(med(execR, 'fleet'), med(execR, 'ssh2-naive')), 0.7, 'x', 'medians, same rounds'),
+      target(`exec ${n} hosts: fleet at RTT ${rtt} ms / fleet at RTT 0`, ratio(med(execR, 'fleet'), med(exec0, 'fleet')), 1.15, 'x', 'medians of two cases'),
+      target(`exec ${opts.largeHosts} hosts / ${n} hosts at RTT ${rtt} ms (fleet)`, ratio(med(large, 'fleet'), med(execR, 'fleet')), 11, 'x', 'medians of two cases'),
+      target(
+        `exec ${opts.largeHosts} hosts at RTT ${rtt} ms: fleet peak RSS`,
+        largeRss === undefined || largeRss === null ? Number.NaN : (largeRss * 1024 * 1024) / 1e6,
+        300,
+        'MB',
+        'max over runs, GNU time %M',
+      ),
+    );
+  }
+  out.push(target('fleet --help start-up', med('startup-help', 'fleet'), 150, 'ms', 'median wall time, spawn to exit'));
+  return out;
+}

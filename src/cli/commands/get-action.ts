@@ -1,0 +1,16 @@
+import type { CliIo } from '../io.js';
+import type { GetCommandOptions } from './get.js';
+import { runTransferCommand } from './put-action.js';
+
+/** `fleet get REMOTE LOCALDIR`. */
+export function runGetCommand(remote: string, localDir: string, options: GetCommandOptions, io: CliIo): Promise<number> {
+  return runTransferCommand(options, io, (fleet, settings, common) =>
+    fleet.get(remote, localDir, {
+      ...common,
+      recursive: options.recursive === true,
+      verify: options.verify,
+      ...(settings.timeoutMs !== undefined && { timeoutMs: settings.timeoutMs }),
+      ...(settings.deadlineMs !== undefined && { deadlineMs: settings.deadlineMs }),
+    }),
+  );
+}

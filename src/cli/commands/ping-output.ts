@@ -1,0 +1,88 @@
+import { EVENT_SCHEMA_VERSION, type ErrorInfo } from '../../events.js';
+import type { HostSpec } from '../../inventory/index.js';
+import type { PingOutput } from '../../operations/ping.js';
+import { escapeTerminal } from '../../render/escape.js';
+import { statusOfError, type HostStatus, type RunReport, type RunSummary } from '../../result.js';
+
+/**
+ * An aligned table: header first, cells two spaces apart, the last column not padded. Cells are
+ * escaped (host names and remote-derived text cannot move the cursor or forge lines).
+ */
+export function formatTable(header: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
+  const all = [header, ...rows].map((row) => row.map(escapeTerminal));
+  const widths: number[] = [];
+  for (const row of all) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
+  return `${all.map((row) => row.map((c, i) => (i === row.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ').trimEnd()).join('\n')}\n`;
+}
+
+const PING_HEADER = ['HOST', 'STATUS', 'HANDSHAKE', 'RTT', 'KEY', 'FINGERPRINT'];
+
+/** `fleet ping`'s table: one row per host in inventory order; hosts that failed show their status and `-`. */
+export function formatPingTable(report: RunReport<PingOutput>): string {
+  const rows = report.results.map((r) => {
+    if (!r.ok) return [r.host, statusOfError(r.error.code), '-', '-', '-', '-'];
+    const v = r.value;
+    const handshake = v.reused ? `${v.handshakeMs} ms (open)` : v.attempts > 1 ? `${v.handshakeMs} ms (try ${v.attempts})` : `${v.handshakeMs} ms`;
+    return [r.host, 'ok', handshake, v.rttMs === null ? '-' : `${v.rttMs} ms`, v.hostKeyType, v.fingerprint];
+  });
+  return formatTable(PING_HEADER, rows);
+}
+
+/** One host of `fleet ping --output json`. */
+export interface PingJsonHost {
+  host: string;
+  address: string;
+  port: number;
+  user: string;
+  status: HostStatus;
+  handshake_ms: number | null;
+  rtt_ms: number | null;
+  attempts: number | null;
+  reused: boolean | null;
+  key_type: string | null;
+  fingerprint: string | null;
+  duration_ms: number;
+  error: ErrorInfo | null;
+}
+
+/** `fleet ping --output json`: the json document's shape (DESIGN §4) with ping's fields per host. */
+export interface PingJsonDocument {
+  version: number;
+  command: 'ping';
+  started: string;
+  duration_ms: number;
+  hosts: PingJsonHost[];
+  summary: RunSummary;
+}
+
+/** Builds the json document from the report; `hosts` gives address, port and user. */
+export function pingDocument(report: RunReport<PingOutput>, hosts: readonly HostSpec[]): PingJsonDocument {
+  const byName = new Map(hosts.map((h) => [h.name, h]));
+  return {
+    version: EVENT_SCHEMA_VERSION,
+    command: 'ping',
+    started: report.startedAt,
+    duration_ms: report.durationMs,
+    hosts: report.results.map((r) => {
+      const spec = byName.get(r.host);
+      const base = { host: r.host, address: spec?.address ?? r.host, port: spec?.port ?? 22, user: spec?.user ?? '', duration_ms: r.durationMs };
+      if (!r.ok) {
+        const none = { handshake_ms: null, rtt_ms: null, attempts: null, reused: null, key_type: null, fingerprint: null };
+        return { ...base, status: statusOfError(r.error.code), ...none, error: r.error.toJSON() };
+      }
+      const v = r.value;
+      return {
+        ...base,
+        status: 'ok',
+        handshake_ms: v.handshakeMs,
+        rtt_ms: v.rttMs,
+        attempts: v.attempts,
+        reused: v.reused,
+        key_type: v.hostKeyType,
+        fingerprint: v.fingerprint,
+        error: null,
+      };
+    }),
+    summary: report.summary,
+  };
+}

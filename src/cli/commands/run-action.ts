@@ -1,0 +1,77 @@
+import { FleetError } from '../../errors.js';
+import { openFleet } from '../../fleet.js';
+import type { HostCount } from '../../run/rollout.js';
+import { resolveHostSelection } from '../../selection.js';
+import { loadStepsFile } from '../../steps/load-steps.js';
+import { isStepSuccess, type StepsReport } from '../../steps/outcome.js';
+import { connectFleetOptions } from '../connect-settings.js';
+import { ExitCode, exitCodeForSummary, type ExitCodeValue } from '../exit-codes.js';
+import type { CliIo } from '../io.js';
+import { chooseRenderer } from '../renderer-choice.js';
+import { parseCommonSettings, selectionOptions } from '../settings.js';
+import type { RunCommandOptions } from './run.js';
+
+/**
+ * `fleet run STEPS.yaml`: load and check the steps (exit 2 before any connection when they are
+ * wrong), select hosts, run through the library, render, map to an exit code.
+ */
+export async function runStepsCommand(file: string, options: RunCommandOptions, io: CliIo): Promise<number> {
+  const settings = parseCommonSettings(options);
+  const maxFail = options.maxFail === undefined ? undefined : parseMaxFail(options.maxFail);
+  const steps = await loadStepsFile(file, { cwd: io.cwd });
+  // Every host, not just `-l`'s: the Fleet applies `-l`, and `when` patterns resolve against the
+  // whole inventory (a step for `db` is no error when `-l web` leaves no db host in the run).
+  const { limit, ...selection } = selectionOptions(options, settings, io);
+  const hosts = await resolveHostSelection(selection);
+  const connect = await connectFleetOptions(options, settings, hosts, io);
+  const fleet = openFleet({
+    inventory: hosts,
+    ...(limit !== undefined && { limit }),
+    forks: settings.forks,
+    ...(settings.hostKeyPolicy && { hostKeyPolicy: settings.hostKeyPolicy }),
+    ...(options.knownHosts && { knownHostsFiles: options.knownHosts }),
+    env: io.env,
+    ...connect,
+  });
+  if (settings.hostKeyPolicy === 'off') {
+    io.stderr.write('fleet: warning: --strict-host-keys no: host keys are NOT checked; anyone on the path can impersonate these hosts\n');
+  }
+  const renderer = await chooseRenderer(options, io);
+  try {
+    const report = await fleet.run(steps, {
+      label: `run ${file}`,
+      ...(settings.timeoutMs !== undefined && { timeoutMs: settings.timeoutMs }),
+      ...(settings.deadlineMs !== undefined && { deadlineMs: settings.deadlineMs }),
+      ...(maxFail !== undefined && { maxFail }),
+      ...(io.interrupt && { signal: io.interrupt }),
+      ...(io.drain && { drain: io.drain }),
+      capture: false,
+      localEnv: io.env,
+      onEvent: (event) => renderer.onEvent(event),
+    });
+    await renderer.close();
+    return exitCodeForRun(report, (io.interrupt?.aborted ?? false) || (io.drain?.aborted ?? false));
+  } finally {
+    await fleet.close();
+  }
+}
+
+/**
+ * The hosts' exit code, raised by a failed local step (a local command that exited non-zero
+ * is a command failure, 1; one that could not run or finish is 3).
+ */
+export function exitCodeForRun(report: StepsReport, interrupted: boolean): ExitCodeValue {
+  const hosts = exitCodeForSummary(report.summary, interrupted);
+  const failedLocal = report.local.filter((o) => o.ran && !isStepSuccess(o.status));
+  if (hosts === ExitCode.Interrupted || failedLocal.length === 0) return hosts;
+  const local = failedLocal.some((o) => o.error !== undefined) ? ExitCode.HostFailed : ExitCode.CommandFailed;
+  return Math.max(hosts, local) as ExitCodeValue;
+}
+
+/** `--max-fail N` or `N%`; anything else is FLEET_USAGE (exit 2). */
+function parseMaxFail(text: string): HostCount {
+  const value = text.trim();
+  if (/^\d+$/.test(value) && Number.isSafeInteger(Number(value))) return Number(value);
+  if (/^\d+(\.\d+)?%$/.test(value) && Number.parseFloat(value) <= 100) return value as `${number}%`;
+  throw new FleetError('FLEET_USAGE', `invalid value for --max-fail: '${text}' (a number of hosts, or a percentage such as 10%)`);
+}

@@ -1,0 +1,164 @@
+/**
+ * A Fleet's event stream: every event of every operation on the fleet, for listeners
+ * (`fleet.on('exit', fn)`, EventEmitter style) and async iterators (`for await (const e of
+ * fleet.events())`), in addition to each call's own `onEvent`.
+ */
+import { FleetError } from './errors.js';
+import type { FleetEvent, FleetEventType } from './events.js';
+
+/** The event of one `type`. */
+export type FleetEventOf<K extends FleetEventType> = Extract<FleetEvent, { type: K }>;
+
+/** Options of `Fleet.events()`. */
+export interface EventIteratorOptions {
+  /** Only these event types are buffered and yielded (e.g. `['exit', 'summary']`). Default: all. */
+  types?: readonly FleetEventType[];
+  /**
+   * Events held for a consumer that has not caught up. Past it the iterator ends with
+   * FLEET_EVENTS_OVERFLOW instead of dropping events silently. Default 10,000.
+   */
+  bufferSize?: number;
+  /** Aborting ends the iteration (it then returns normally). */
+  signal?: AbortSignal;
+}
+
+/** Default {@link EventIteratorOptions.bufferSize}. */
+export const DEFAULT_EVENT_BUFFER = 10_000;
+
+type AnyListener = (event: FleetEvent) => void;
+
+/**
+ * Fans events out to listeners and iterators. Listeners run synchronously, in subscription
+ * order. A listener that throws does not stop the run or the other listeners; its error is
+ * rethrown asynchronously (an uncaught exception, as from an EventEmitter 'error' nobody handles).
+ */
+export class FleetEventStream {
+  readonly #listeners = new Map<FleetEventType | '*', Set<AnyListener>>();
+  readonly #iterators = new Set<EventQueue>();
+  #closed = false;
+
+  /** Delivers `event` to every listener and iterator. */
+  emit(event: FleetEvent): void {
+    for (const key of [event.type, '*'] as const) {
+      for (const listener of this.#listeners.get(key) ?? []) {
+        try {
+          listener(event);
+        } catch (error) {
+          // A listener's bug must not stop the run (or the other listeners); surface it anyway.
+          queueMicrotask(() => {
+            throw error;
+          });
+        }
+      }
+    }
+    for (const queue of this.#iterators) queue.push(event);
+  }
+
+  /** Calls `listener` for each event of `type` (`'*'`: every event). Returns the unsubscribe function. */
+  on<K extends FleetEventType>(type: K, listener: (event: FleetEventOf<K>) => void): () => void;
+  on(type: '*', listener: (event: FleetEvent) => void): () => void;
+  on(type: FleetEventType | '*', listener: (event: never) => void): () => void {
+    let set = this.#listeners.get(type);
+    if (!set) this.#listeners.set(type, (set = new Set()));
+    set.add(listener as AnyListener);
+    return () => this.off(type, listener);
+  }
+
+  /** Removes a listener added with {@link FleetEventStream.on}. */
+  off(type: FleetEventType | '*', listener: (event: never) => void): void {
+    this.#listeners.get(type)?.delete(listener as AnyListener);
+  }
+
+  /** An async iterator over events from now on; ends when the fleet closes or `signal` aborts. */
+  iterate(opts: EventIteratorOptions = {}): AsyncIterableIterator<FleetEvent> {
+    const size = opts.bufferSize ?? DEFAULT_EVENT_BUFFER;
+    if (!Number.isInteger(size) || size < 1) throw new TypeError(`The "bufferSize" option must be an integer >= 1. Received ${String(size)}`);
+    const queue = new EventQueue(size, opts.types ? new Set(opts.types) : undefined, () => this.#iterators.delete(queue));
+    if (this.#closed || opts.signal?.aborted) queue.end();
+    else {
+      this.#iterators.add(queue);
+      opts.signal?.addEventListener('abort', () => queue.end(), { once: true });
+    }
+    return queue;
+  }
+
+  /** Ends every iterator (they finish after yielding what they hold). Later iterators end at once. */
+  close(): void {
+    this.#closed = true;
+    for (const queue of this.#iterators) queue.end();
+    this.#iterators.clear();
+  }
+}
+
+/** One iterator's bounded buffer. */
+class EventQueue implements AsyncIterableIterator<FleetEvent> {
+  readonly #size: number;
+  readonly #types: ReadonlySet<FleetEventType> | undefined;
+  readonly #detach: () => void;
+  #buffer: FleetEvent[] = [];
+  // Set only while the buffer is empty: a pending next() waiting for the next event.
+  #waiter: ((result: IteratorResult<FleetEvent>) => void) | undefined;
+  #ended = false;
+  #overflow: FleetError | undefined;
+
+  constructor(size: number, types: ReadonlySet<FleetEventType> | undefined, detach: () => void) {
+    this.#size = size;
+    this.#types = types;
+    this.#detach = detach;
+  }
+
+  push(event: FleetEvent): void {
+    if (this.#ended || (this.#types && !this.#types.has(event.type))) return;
+    if (this.#waiter) {
+      const resolve = this.#waiter;
+      this.#waiter = undefined;
+      resolve({ value: event, done: false });
+      return;
+    }
+    if (this.#buffer.length >= this.#size) {
+      this.#overflow = new FleetError('FLEET_EVENTS_OVERFLOW', `event iterator fell more than ${this.#size} events behind; raise bufferSize or filter types`, {
+        details: { bufferSize: this.#size },
+      });
+      this.#ended = true;
+      this.#detach();
+      return;
+    }
+    this.#buffer.push(event);
+  }
+
+  end(): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.#detach();
+    if (this.#waiter) {
+      const resolve = this.#waiter;
+      this.#waiter = undefined;
+      resolve({ value: undefined, done: true });
+    }
+  }
+
+  next(): Promise<IteratorResult<FleetEvent>> {
+    const event = this.#buffer.shift();
+    if (event !== undefined) return Promise.resolve({ value: event, done: false });
+    if (this.#overflow) {
+      const error = this.#overflow;
+      this.#overflow = undefined;
+      return Promise.reject(error);
+    }
+    if (this.#ended) return Promise.resolve({ value: undefined, done: true });
+    return new Promise((resolve) => {
+      this.#waiter = resolve;
+    });
+  }
+
+  return(): Promise<IteratorResult<FleetEvent>> {
+    this.#buffer = [];
+    this.#overflow = undefined;
+    this.end();
+    return Promise.resolve({ value: undefined, done: true });
+  }
+
+  [Symbol.asyncIterator](): AsyncIterableIterator<FleetEvent> {
+    return this;
+  }
+}

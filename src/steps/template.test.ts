@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { parseTemplate, renderTemplate, shellQuote, templateNames } from './template.js';
+
+const vars = new Map([
+  ['host', 'web01'],
+  ['n', "it's; rm -rf ~"],
+  ['dir', '/srv/app v2'],
+]);
+const render = (source: string, use: 'command' | 'path') => renderTemplate(parseTemplate(source), vars, use);
+
+describe('step templates', () => {
+  it('quotes values in commands by default, so remote output cannot inject shell syntax', () => {
+    expect(render('echo {{ n }}', 'command')).toEqual({ text: `echo 'it'\\''s; rm -rf ~'` });
+    expect(render('echo {{n|q}} {{ host }}', 'command')).toEqual({ text: `echo 'it'\\''s; rm -rf ~' 'web01'` });
+    expect(render('ls {{ dir | raw }}', 'command')).toEqual({ text: 'ls /srv/app v2' });
+  });
+
+  it('inserts raw values in paths', () => {
+    expect(render('{{ dir }}/releases/{{ host }}.tgz', 'path')).toEqual({ text: '/srv/app v2/releases/web01.tgz' });
+  });
+
+  it('leaves other brace syntax alone and honours the \\{{ escape', () => {
+    expect(render("docker ps --format '{{.Names}}'", 'command')).toEqual({ text: "docker ps --format '{{.Names}}'" });
+    expect(render('echo \\{{ host }}', 'command')).toEqual({ text: 'echo {{ host }}' });
+    expect(templateNames(parseTemplate('echo \\{{ host }} {{ n }} {{ n }}'))).toEqual(['n']);
+  });
+
+  it('names the first missing variable instead of rendering', () => {
+    expect(render('echo {{ missing }} {{ host }}', 'command')).toEqual({ missing: 'missing' });
+  });
+
+  it('rejects unknown filters', () => {
+    expect(() => parseTemplate('{{ host | upper }}')).toThrow(/unknown filter "upper"/);
+  });
+
+  it('single-quotes for any POSIX shell', () => {
+    expect(shellQuote('')).toBe("''");
+    expect(shellQuote("a'b")).toBe(`'a'\\''b'`);
+  });
+});

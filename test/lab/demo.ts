@@ -24,7 +24,7 @@ async function demo(): Promise<void> {
   try {
     const inv = path.relative(process.cwd(), lab.inventoryFile);
     await fleet(['exec', 'echo "$(uname -n): up $(cut -d. -f1 /proc/uptime)s"', '-i', inv, '-l', 'lab00[1:5]']);
-    await fleet(['exec', 'df -h / | tail -1', '-i', inv, '-f', '50']);
+    await fleet(['exec', 'df -h / | tail -1', '-i', inv, '-f', '50', '--output', 'group']);
     await fleet(['exec', 'n=$(uname -n); [ "$n" != lab007 ] || { echo "disk full on $n" >&2; exit 2; }', '-i', inv]);
     await fleet(['exec', 'uname -n', '-i', inv, '-l', 'lab00[1:3]', '--output', 'json']);
   } finally {

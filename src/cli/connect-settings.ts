@@ -19,11 +19,19 @@ export interface CommandFleet {
 export async function openCommandFleet(options: CommonOptions, io: CliIo): Promise<CommandFleet> {
   const settings = parseCommonSettings(options);
   const hosts = await resolveHostSelection(selectionOptions(options, settings, io));
+  return { fleet: await openFleetForHosts(options, settings, hosts, io), hosts, settings };
+}
+
+/**
+ * Opens a Fleet over hosts already selected, as the common options say (the caller closes it).
+ * Warns on stderr when host keys are not checked.
+ */
+export async function openFleetForHosts(options: CommonOptions, settings: CommonSettings, hosts: HostSpec[], io: CliIo): Promise<Fleet> {
   const connect = await connectFleetOptions(options, settings, hosts, io);
   if (settings.hostKeyPolicy === 'off') {
     io.stderr.write('fleet: warning: --strict-host-keys no: host keys are NOT checked; anyone on the path can impersonate these hosts\n');
   }
-  const fleet = openFleet({
+  return openFleet({
     inventory: hosts,
     forks: settings.forks,
     ...(settings.hostKeyPolicy && { hostKeyPolicy: settings.hostKeyPolicy }),
@@ -31,7 +39,6 @@ export async function openCommandFleet(options: CommonOptions, io: CliIo): Promi
     env: io.env,
     ...connect,
   });
-  return { fleet, hosts, settings };
 }
 
 /**

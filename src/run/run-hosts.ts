@@ -2,10 +2,11 @@ import { setMaxListeners } from 'node:events';
 import { fanOut } from '../concurrency/fan-out.js';
 import { withTimeout } from '../concurrency/deadline.js';
 import { FleetError, toFleetError } from '../errors.js';
-import { EVENT_SCHEMA_VERSION, type EventSink, type FleetEvent } from '../events.js';
+import { EVENT_SCHEMA_VERSION, type EventSink } from '../events.js';
 import type { HostSpec } from '../inventory/host-spec.js';
 import { summarize, type HostResult, type RunReport } from '../result.js';
 import type { Connections } from './connections.js';
+import { guardSink } from './guard-sink.js';
 import { runHost, type HostOutcome, type HostRunEnv, type HostTask } from './host-run.js';
 import { planWaves, RolloutPolicy, type RolloutOptions } from './rollout.js';
 
@@ -160,24 +161,4 @@ function reasonOf<T>(result: HostResult<T>, outcome: HostOutcome): string {
   if (!result.ok) return `${result.error.code}: ${result.error.message}`;
   if (outcome.signal) return `killed by signal ${outcome.signal}`;
   return `exit ${outcome.exitCode ?? '?'}`;
-}
-
-// A sink that throws is a bug in the caller (a renderer); it must not take the fan-out down
-// halfway, so the sink goes quiet and its first error is rethrown once every host has finished.
-function guardSink(sink: EventSink | undefined): { emit: EventSink; rethrow: () => void } {
-  let failure: { error: unknown } | undefined;
-  const emit: EventSink = (event: FleetEvent) => {
-    if (!sink || failure) return;
-    try {
-      sink(event);
-    } catch (error) {
-      failure = { error };
-    }
-  };
-  return {
-    emit,
-    rethrow: () => {
-      if (failure) throw failure.error;
-    },
-  };
 }

@@ -7,9 +7,10 @@ import { setMaxListeners } from 'node:events';
 import { fanOut } from '../concurrency/fan-out.js';
 import { withTimeout } from '../concurrency/deadline.js';
 import { toFleetError } from '../errors.js';
-import { EVENT_SCHEMA_VERSION, type EventSink, type FleetEvent } from '../events.js';
+import { EVENT_SCHEMA_VERSION, type EventSink } from '../events.js';
 import type { HostSpec } from '../inventory/host-spec.js';
 import { summarize } from '../result.js';
+import { guardSink } from '../run/guard-sink.js';
 import type { HostCount } from '../run/rollout.js';
 import { HostRun, type StepEnv } from './host-step.js';
 import { runLocalStep } from './local-phase.js';
@@ -188,24 +189,4 @@ export async function runStepsEngine(opts: RunStepsEngineOptions): Promise<Steps
 
 function kindOf(step: Step): { index: number; name: string; kind: Step['action']['kind'] } {
   return { index: step.index, name: step.name, kind: step.action.kind };
-}
-
-// A sink that throws is a bug in the caller (a renderer): it must not take the run down halfway,
-// so it goes quiet and its first error is rethrown once every host has finished (as runHosts does).
-function guardSink(sink: EventSink | undefined): { emit: EventSink; rethrow: () => void } {
-  let failure: { error: unknown } | undefined;
-  const emit: EventSink = (event: FleetEvent) => {
-    if (!sink || failure) return;
-    try {
-      sink(event);
-    } catch (error) {
-      failure = { error };
-    }
-  };
-  return {
-    emit,
-    rethrow: () => {
-      if (failure) throw failure.error;
-    },
-  };
 }

@@ -1,12 +1,11 @@
 import os from 'node:os';
 import path from 'node:path';
 import { FleetError } from '../../errors.js';
-import { openFleet } from '../../fleet.js';
 import { resolveInventoryPaths, type HostSpec } from '../../inventory/index.js';
 import { defaultRerunFile, readRerunFile, writeRerunFile, type RerunRecord } from '../../rerun.js';
 import { statusOfExec, type ExecOutput, type RunReport } from '../../result.js';
 import { resolveHostSelection, type HostSelectionOptions } from '../../selection.js';
-import { connectFleetOptions } from '../connect-settings.js';
+import { openFleetForHosts } from '../connect-settings.js';
 import { exitCodeForSummary } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
 import { chooseRenderer } from '../renderer-choice.js';
@@ -24,19 +23,8 @@ export async function runExecCommand(command: string, options: ExecCommandOption
   const selection = selectionOptions(options, settings, io);
   const rerun = await rerunSelection(options, selection, io, home);
   const hosts = rerun ? onlyRerunHosts(await resolveHostSelection(selection), rerun) : await resolveHostSelection(selection);
-  const connect = await connectFleetOptions(options, settings, hosts, io);
+  const fleet = await openFleetForHosts(options, settings, hosts, io);
   const renderer = await chooseRenderer(options, io);
-  if (settings.hostKeyPolicy === 'off') {
-    io.stderr.write('fleet: warning: --strict-host-keys no: host keys are NOT checked; anyone on the path can impersonate these hosts\n');
-  }
-  const fleet = openFleet({
-    inventory: hosts,
-    forks: settings.forks,
-    ...(settings.hostKeyPolicy && { hostKeyPolicy: settings.hostKeyPolicy }),
-    ...(options.knownHosts && { knownHostsFiles: options.knownHosts }),
-    env: io.env,
-    ...connect,
-  });
   try {
     const report = await fleet.exec(command, {
       ...exec,

@@ -87,7 +87,7 @@ async function readAll(spec: DownloadSpec, handles: readonly RemoteHandle[], fil
     const index = leastLoaded(spec.lanes);
     const lane = spec.lanes[index] as Lane;
     const length = Math.min(lane.session.maxReadBytes, size - offset);
-    await lane.reserve(length, spec.signal);
+    if (!lane.tryReserve(length)) await lane.reserve(length, spec.signal);
     const at = offset;
     offset += length;
     const task = readChunk(spec, lane, handles[index] as RemoteHandle, at, length)

@@ -9,14 +9,16 @@
 import { FleetError } from '../errors.js';
 import type { Connection, SftpSession } from '../transport/index.js';
 
-/** Bytes in flight per lane: the SSH window plus the same again queued to refill it at once. */
-export const LANE_MAX_BYTES = 4 * 1024 * 1024;
+/** Bytes in flight per lane: the SSH window (2 MiB) plus some queued to refill it at once. */
+export const LANE_MAX_BYTES = 3 * 1024 * 1024;
 /** Requests in flight per lane. */
 export const LANE_MAX_REQUESTS = 64;
 /** Lanes at most for one file. */
 export const MAX_LANES = 4;
 /** Files smaller than this never get extra lanes (they are over in a few round trips anyway). */
 export const MULTI_LANE_MIN_BYTES = 8 * 1024 * 1024;
+// Extra round trips measured before opening lanes.
+const RTT_PROBES = 3;
 // Round-trip time one lane covers: 2 MiB per 16 ms is 128 MiB/s, more than a host's sshd takes.
 const RTT_PER_LANE_MS = 16;
 
@@ -37,6 +39,14 @@ export class Lane {
 
   get inFlight(): number {
     return this.#bytes;
+  }
+
+  /** Counts `bytes` as in flight if the budget allows it now (true), without waiting. */
+  tryReserve(bytes: number): boolean {
+    if (this.#bytes > 0 && (this.#bytes + bytes > this.#maxBytes || this.#requests >= this.#maxRequests)) return false;
+    this.#bytes += bytes;
+    this.#requests += 1;
+    return true;
   }
 
   /** Waits until `bytes` more may be in flight (at once when the lane is empty), then counts them. */
@@ -62,7 +72,7 @@ export class Lane {
   release(bytes: number): void {
     this.#bytes -= bytes;
     this.#requests -= 1;
-    for (const wake of [...this.#waiters]) wake();
+    if (this.#waiters.size > 0) for (const wake of [...this.#waiters]) wake();
   }
 }
 
@@ -102,7 +112,16 @@ export class Lanes {
   }
 
   async #widen(signal: AbortSignal): Promise<void> {
-    const extra = Math.min(Lanes.wanted(this.#rttMs) - 1, this.#conn.idleSessions - 1);
+    if (Lanes.wanted(this.#rttMs) <= 1) return;
+    // One sample can be inflated by a busy event loop (20 hosts starting at once showed 160 ms on
+    // loopback): the least of a few sequential round trips is the link's.
+    let rtt = this.#rttMs;
+    for (let probe = 0; probe < RTT_PROBES && Lanes.wanted(rtt) > 1; probe += 1) {
+      const t0 = performance.now();
+      await this.main.session.realpath('.');
+      rtt = Math.min(rtt, performance.now() - t0);
+    }
+    const extra = Math.min(Lanes.wanted(rtt) - 1, this.#conn.idleSessions - 1);
     const opened = await Promise.allSettled(Array.from({ length: Math.max(0, extra) }, () => this.#conn.sftp({ signal })));
     // A lane that could not open is no failure: the transfer goes on with fewer.
     for (const result of opened) if (result.status === 'fulfilled') this.#lanes.push(new Lane(result.value));

@@ -11,7 +11,7 @@ async function drain(consumer: ChunkConsumer, onChunk?: () => void): Promise<Buf
   for (let chunk = await consumer.next(); chunk !== null; chunk = await consumer.next()) {
     expect(chunk.offset).toBe(expected);
     expected += chunk.data.length;
-    parts.push(chunk.data);
+    parts.push(Buffer.from(chunk.data)); // a chunk is valid until the next call only
     onChunk?.();
   }
   consumer.close();

@@ -5,13 +5,17 @@
  * - Each host is a consumer with its own cursor. The first consumer to need a chunk reads it
  *   (and reads a few ahead); the others get the same Buffer. A chunk is released as soon as every
  *   consumer has taken it (reference counts, so a thousand hosts cost O(1) per chunk).
- * - The window holds at most `windowChunks` chunks (16 MiB by default). When the leader needs a
+ * - The window holds at most `windowChunks` chunks (64 MiB by default: hosts connect over a few
+ *   hundred ms and run at different speeds, and a smaller window made most of them fall out of it
+ *   on a 64 MiB upload to 20 hosts). When the leader needs a
  *   new chunk and the window is full, the oldest chunk is dropped even though a slow host still
- *   needs it: that host then reads the chunk itself (a private positional read, page cache in
- *   practice), so a slow host never stalls the fast ones and memory never grows past the window.
- *   A host that catches up shares the window again.
+ *   needs it: that host then reads the chunk itself (a positional read into a buffer of its own,
+ *   reused for every such read, page cache in practice), so a slow host never stalls the fast
+ *   ones and memory never grows past the window plus one chunk per host. A host that catches up
+ *   shares the window again.
  * - Consumers take a chunk, hand it to ssh2 (which copies it into its packet at once) and ask for
- *   the next, so a chunk lives only while hosts are between two writes.
+ *   the next, so a chunk lives only while hosts are between two writes. That is the contract: a
+ *   chunk is valid until the consumer's next call to `next()`.
  */
 import { open, type FileHandle } from 'node:fs/promises';
 import { FleetError } from '../errors.js';
@@ -24,8 +28,14 @@ export interface Chunk {
 
 /** One host's view of a shared file. */
 export interface ChunkConsumer {
-  /** The next chunk, or null at the end of the file. */
+  /** The next chunk, or null at the end of the file. Valid until the next call (its buffer may be reused). */
   next(): Promise<Chunk | null>;
+  /**
+   * The next chunk if it can be had without waiting (already read into the window), null at the
+   * end of the file, undefined when it would have to wait (then nothing was taken: call `next()`).
+   * The hot path of an upload: no promise per chunk.
+   */
+  tryNext(): Chunk | null | undefined;
   /** Leaves the pipeline (done, failed or cancelled): chunks it still held are released. Idempotent. */
   close(): void;
 }
@@ -34,9 +44,9 @@ export interface ChunkConsumer {
 export interface SharedFileOptions {
   /** Bytes per chunk. Default 255 KiB: OpenSSH's largest SFTP write, so one chunk is one request. */
   chunkSize?: number;
-  /** Chunks held at most. Default 64 (16 MiB at the default chunk size). */
+  /** Chunks held at most. Default 256 (64 MiB at the default chunk size). */
   windowChunks?: number;
-  /** Chunks the leader reads ahead of itself. Default 4. */
+  /** Chunks the leader reads ahead of itself. Default 8. */
   readAhead?: number;
 }
 
@@ -45,6 +55,8 @@ export const DEFAULT_CHUNK_SIZE = 255 * 1024;
 
 interface Entry {
   data: Promise<Buffer>;
+  /** The data once read. */
+  ready?: Buffer;
   /** Consumers that have not taken this chunk yet. */
   waiting: number;
 }
@@ -52,6 +64,8 @@ interface Entry {
 interface ConsumerState {
   cursor: number;
   closed: boolean;
+  /** For chunks this consumer must read itself: allocated once, reused. */
+  own: Buffer | undefined;
 }
 
 /** An open local file whose chunks are shared by its consumers. Closes its descriptor with the last consumer. */
@@ -75,8 +89,8 @@ export class SharedFile {
     this.size = size;
     this.#file = file;
     this.#chunkSize = opts.chunkSize ?? DEFAULT_CHUNK_SIZE;
-    this.#window = Math.max(1, opts.windowChunks ?? 64);
-    this.#readAhead = Math.max(0, opts.readAhead ?? 4);
+    this.#window = Math.max(1, opts.windowChunks ?? 256);
+    this.#readAhead = Math.max(0, opts.readAhead ?? 8);
     this.#onIdle = onIdle;
   }
 
@@ -101,12 +115,13 @@ export class SharedFile {
   /** A new consumer, starting at the beginning of the file; undefined once the file was closed (its last consumer left). */
   consumer(): ChunkConsumer | undefined {
     if (this.#idle) return undefined;
-    const state: ConsumerState = { cursor: 0, closed: false };
+    const state: ConsumerState = { cursor: 0, closed: false, own: undefined };
     this.#consumers.add(state);
     // It will take every chunk still held.
     for (const entry of this.#chunks.values()) entry.waiting += 1;
     return {
       next: () => this.#next(state),
+      tryNext: () => this.#tryNext(state),
       close: () => this.#leave(state),
     };
   }
@@ -134,11 +149,29 @@ export class SharedFile {
       data = own ? own.data : this.#read(offset, length);
       if (own) this.#taken(index, own);
     } else {
-      // Dropped from the window while this consumer lagged: its own read, not kept.
-      data = this.#read(offset, length);
+      // Dropped from the window while this consumer lagged: read into its own buffer, not kept.
+      state.own ??= Buffer.allocUnsafe(this.#chunkSize);
+      data = this.#read(offset, length, state.own);
     }
-    for (let ahead = 0; ahead < this.#readAhead && this.#fresh < this.#count() && this.#chunks.size < this.#window; ahead += 1) this.#readFresh();
+    this.#readAheadOf(index);
     return data.then((buf) => ({ offset, data: buf }));
+  }
+
+  #tryNext(state: ConsumerState): Chunk | null | undefined {
+    if (state.closed) throw new FleetError('FLEET_INTERNAL', 'chunk consumer used after close');
+    const index = state.cursor;
+    if (index >= this.#count()) return null;
+    const entry = this.#chunks.get(index);
+    if (entry?.ready === undefined) return undefined;
+    state.cursor += 1;
+    this.#taken(index, entry);
+    this.#readAheadOf(index);
+    return { offset: index * this.#chunkSize, data: entry.ready };
+  }
+
+  /** Keeps the window `readAhead` chunks ahead of a consumer at `index` (without evicting anything). */
+  #readAheadOf(index: number): void {
+    while (this.#fresh < this.#count() && this.#fresh <= index + this.#readAhead && this.#chunks.size < this.#window) this.#readFresh();
   }
 
   #readFresh(): void {
@@ -152,9 +185,15 @@ export class SharedFile {
       this.#chunks.delete(oldest);
     }
     const data = this.#read(offset, length);
+    const entry: Entry = { data, waiting: this.#consumers.size };
     // Held for every consumer; callers must not let a failed read go unhandled meanwhile.
-    data.catch(() => undefined);
-    this.#chunks.set(index, { data, waiting: this.#consumers.size });
+    data.then(
+      (buf) => {
+        entry.ready = buf;
+      },
+      () => undefined,
+    );
+    this.#chunks.set(index, entry);
   }
 
   #taken(index: number, entry: Entry): void {
@@ -162,9 +201,9 @@ export class SharedFile {
     if (entry.waiting <= 0) this.#chunks.delete(index);
   }
 
-  async #read(offset: number, length: number): Promise<Buffer> {
+  async #read(offset: number, length: number, into?: Buffer): Promise<Buffer> {
     this.#reads += 1;
-    const buf = Buffer.allocUnsafe(length);
+    const buf = into === undefined ? Buffer.allocUnsafe(length) : into.subarray(0, length);
     let done = 0;
     while (done < length) {
       const { bytesRead } = await this.#file.read(buf, done, length - done, offset + done).catch((error: unknown) => {

@@ -6,9 +6,9 @@
  */
 import { FleetError } from '../errors.js';
 import type { RemoteHandle } from '../transport/index.js';
-import { abortReason, leastLoaded, untilAborted, type Lane } from './transfer-lanes.js';
+import { abortReason, leastLoaded, type Lane } from './transfer-lanes.js';
 import { explainWriteFailure } from './transfer-remote-fs.js';
-import type { ChunkConsumer } from './transfer-source.js';
+import type { Chunk, ChunkConsumer } from './transfer-source.js';
 
 /** One upload. */
 export interface UploadSpec {
@@ -52,38 +52,103 @@ export async function uploadFile(spec: UploadSpec): Promise<void> {
   }
 }
 
+/**
+ * The write loop, as a pump rather than an async loop: chunks already in the shared window are
+ * taken synchronously and written at once, and the loop resumes from the write acknowledgements.
+ * A 64 MiB upload is ~250 writes per host and thousands per run; one promise per write instead of
+ * a handful measurably lowers the client's CPU, which is the bottleneck of a large fan-out.
+ */
 async function writeChunks(spec: UploadSpec, handles: readonly RemoteHandle[]): Promise<void> {
   const consumer = await spec.chunks();
-  const inFlight = new Set<Promise<void>>();
-  let failure: FleetError | undefined;
-  let acked = 0;
+  const lanes = spec.lanes;
+  const main = lanes[0] as Lane;
+  const host = main.session.host;
   try {
-    while (failure === undefined) {
-      if (spec.signal.aborted) throw abortReason(spec.signal, (spec.lanes[0] as Lane).session.host);
-      const chunk = await consumer.next();
-      if (chunk === null) break;
-      const index = leastLoaded(spec.lanes);
-      const lane = spec.lanes[index] as Lane;
-      const length = chunk.data.length;
-      await lane.reserve(length, spec.signal);
-      const write = lane.session.write(handles[index] as RemoteHandle, chunk.data, chunk.offset).then(
-        () => {
-          acked += length;
-          spec.onBytes(length);
-        },
-        (error: unknown) => {
-          failure ??= error instanceof FleetError ? error : new FleetError('FLEET_SFTP_FAILURE', String(error));
-        },
-      );
-      const tracked = write.finally(() => {
-        lane.release(length);
-        inFlight.delete(tracked);
-      });
-      inFlight.add(tracked);
-    }
+    await new Promise<void>((resolve, reject) => {
+      let held: Chunk | undefined;
+      let ended = false;
+      let waiting = false;
+      let inFlight = 0;
+      let acked = 0;
+      let failure: FleetError | undefined;
+      let settled = false;
+      const settle = (error?: FleetError): void => {
+        if (settled) return;
+        settled = true;
+        spec.signal.removeEventListener('abort', onAbort);
+        if (error === undefined) resolve();
+        else reject(error);
+      };
+      const fail = (error: unknown): void => {
+        failure ??= error instanceof FleetError ? error : new FleetError('FLEET_SFTP_FAILURE', String(error), { host });
+      };
+      // Aborted: settle at once; waiting for writes on a connection that may be dead could hang.
+      const onAbort = (): void => settle(abortReason(spec.signal, host));
+      spec.signal.addEventListener('abort', onAbort, { once: true });
+      const done = (): void => {
+        if (inFlight > 0 || settled) return;
+        if (failure !== undefined) {
+          const error = failure;
+          void explainWriteFailure(main.session, error, spec.temp, spec.size - acked).then(settle, () => settle(error));
+        } else if (ended) settle();
+      };
+      const pump = (): void => {
+        while (failure === undefined && !ended && !waiting && !settled) {
+          if (held === undefined) {
+            const next = consumer.tryNext();
+            if (next === undefined) {
+              // Not read yet (or read by this host alone): wait for the disk, then go on.
+              waiting = true;
+              consumer.next().then((chunk) => {
+                waiting = false;
+                if (chunk === null) ended = true;
+                else held = chunk;
+                pump();
+                done();
+              }, (error: unknown) => {
+                waiting = false;
+                fail(error);
+                done();
+              });
+              return;
+            }
+            if (next === null) {
+              ended = true;
+              break;
+            }
+            held = next;
+          }
+          const index = leastLoaded(lanes);
+          const lane = lanes[index] as Lane;
+          const chunk = held;
+          const length = chunk.data.length;
+          // Every lane full: an acknowledgement resumes the pump.
+          if (!lane.tryReserve(length)) return;
+          held = undefined;
+          inFlight += 1;
+          lane.session.write(handles[index] as RemoteHandle, chunk.data, chunk.offset).then(
+            () => {
+              acked += length;
+              spec.onBytes(length);
+              lane.release(length);
+              inFlight -= 1;
+              pump();
+              done();
+            },
+            (error: unknown) => {
+              fail(error);
+              lane.release(length);
+              inFlight -= 1;
+              done();
+            },
+          );
+        }
+        done();
+      };
+      if (spec.signal.aborted) onAbort();
+      else pump();
+    });
   } finally {
     consumer.close();
   }
-  await untilAborted(Promise.all(inFlight), spec.signal, (spec.lanes[0] as Lane).session.host);
-  if (failure !== undefined) throw await explainWriteFailure((spec.lanes[0] as Lane).session, failure, spec.temp, spec.size - acked);
 }

@@ -15,6 +15,10 @@ function sh(script: string, opts: { stdin?: string; env?: Record<string, string>
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
+    // A script that exits before reading (cd fails, sudo refuses) closes its stdin: EPIPE is expected then.
+    child.stdin.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EPIPE') reject(err);
+    });
     child.stdin.end(opts.stdin ?? '');
   });
 }

@@ -68,6 +68,16 @@ describe('HashPool', () => {
     expect(await b.digest()).toEqual(expected);
   });
 
+  it('reports the bytes a stream has queued in its worker, and wakes a sender once they are hashed', async () => {
+    const stream = pool.stream();
+    for (let i = 0; i < 8; i += 1) stream.update(Buffer.alloc(1024 * 1024, i));
+    expect(stream.backlog).toBe(8 * 1024 * 1024);
+    await stream.whenBacklogBelow(0);
+    expect(stream.backlog).toBe(0);
+    await expect(stream.whenBacklogBelow(0)).resolves.toBeUndefined();
+    expect((await stream.digest()).size).toBe(8 * 1024 * 1024);
+  });
+
   it('rejects with the abort reason when the signal fires, and keeps serving', async () => {
     const path = join(dir, 'big');
     writeFileSync(path, Buffer.alloc(32 * 1024 * 1024, 7));

@@ -27,6 +27,10 @@ export interface HashStream {
    * caller must not touch it again, and it must not be a pooled Buffer's shared memory).
    */
   update(data: Uint8Array, opts?: { transfer?: boolean }): void;
+  /** Bytes sent with `update` that the worker has not hashed yet. */
+  readonly backlog: number;
+  /** Resolves once the backlog is at most `bytes` (at once if it is): how a fast sender waits for the worker. */
+  whenBacklogBelow(bytes: number): Promise<void>;
   digest(): Promise<HashResult>;
   /** Drops the stream; a pending digest rejects with FLEET_CANCELLED. */
   abort(): void;
@@ -39,9 +43,16 @@ interface Pending {
   file: boolean;
 }
 
+/** A stream's bytes in the worker's queue, and who waits for them to drain. */
+interface Backlog {
+  bytes: number;
+  waiters: { limit: number; resolve: () => void }[];
+}
+
 interface Slot {
   worker: Worker | undefined;
   pending: Map<number, Pending>;
+  backlogs: Map<number, Backlog>;
   /** Open streams on this worker (they count as load until they end). */
   streams: number;
   files: number;
@@ -73,7 +84,7 @@ export class HashPool {
 
   constructor(opts: HashPoolOptions = {}) {
     const size = Math.max(1, Math.floor(opts.size ?? os.availableParallelism()));
-    this.#slots = Array.from({ length: size }, () => ({ worker: undefined, pending: new Map(), streams: 0, files: 0 }));
+    this.#slots = Array.from({ length: size }, () => ({ worker: undefined, pending: new Map(), backlogs: new Map(), streams: 0, files: 0 }));
   }
 
   /** sha256 of the file at `path`, read in a worker. Rejects with FLEET_LOCAL_IO or FLEET_CANCELLED. */
@@ -105,10 +116,14 @@ export class HashPool {
     const id = this.#nextId++;
     slot.streams += 1;
     let open = true;
+    const backlog: Backlog = { bytes: 0, waiters: [] };
+    slot.backlogs.set(id, backlog);
     const close = (): void => {
       if (!open) return;
       open = false;
       slot.streams -= 1;
+      slot.backlogs.delete(id);
+      releaseBacklog(backlog, Number.POSITIVE_INFINITY);
     };
     const result = new Promise<HashResult>((resolve, reject) => {
       slot.pending.set(id, { resolve, reject, file: false });
@@ -120,8 +135,16 @@ export class HashPool {
     return {
       update: (data, opts) => {
         if (!open || slot.worker === undefined) return;
+        backlog.bytes += data.byteLength;
         const transfer = opts?.transfer === true ? [data.buffer as ArrayBuffer] : [];
         slot.worker.postMessage({ id, kind: 'update', data } satisfies HashRequest, transfer);
+      },
+      get backlog() {
+        return backlog.bytes;
+      },
+      whenBacklogBelow: (bytes) => {
+        if (!open || backlog.bytes <= bytes) return Promise.resolve();
+        return new Promise<void>((resolve) => backlog.waiters.push({ limit: bytes, resolve }));
       },
       digest: () => {
         if (open) this.#post(slot, { id, kind: 'end' });
@@ -199,6 +222,14 @@ export class HashPool {
   #spawn(slot: Slot): Worker {
     const worker = startHashWorker();
     worker.on('message', (message: HashResponse) => {
+      if ('acked' in message) {
+        const backlog = slot.backlogs.get(message.id);
+        if (backlog !== undefined) {
+          backlog.bytes -= message.acked;
+          releaseBacklog(backlog, backlog.bytes);
+        }
+        return;
+      }
       const pending = this.#settle(slot, message.id);
       if (pending === undefined) return;
       this.#dispatch();
@@ -210,6 +241,8 @@ export class HashPool {
       if (slot.worker !== worker) return;
       slot.worker = undefined;
       slot.streams = 0;
+      for (const backlog of slot.backlogs.values()) releaseBacklog(backlog, Number.POSITIVE_INFINITY);
+      slot.backlogs.clear();
       this.#failAll(slot, new FleetError('FLEET_INTERNAL', `hash worker ${why}`));
       this.#dispatch();
     };
@@ -235,6 +268,14 @@ export class HashPool {
 
 function load(slot: Slot): number {
   return slot.pending.size + slot.streams;
+}
+
+/** Wakes the waiters whose limit `bytes` now satisfies. */
+function releaseBacklog(backlog: Backlog, bytes: number): void {
+  if (backlog.waiters.length === 0) return;
+  const ready = backlog.waiters.filter((w) => bytes <= w.limit || bytes === Number.POSITIVE_INFINITY);
+  backlog.waiters = backlog.waiters.filter((w) => !ready.includes(w));
+  for (const w of ready) w.resolve();
 }
 
 function asCancelled(reason: unknown): FleetError {

@@ -16,8 +16,12 @@ export type HashRequest =
   | { id: number; kind: 'end' }
   | { id: number; kind: 'cancel' };
 
-/** The one answer to a `file` or `end` request (and to a failed stream). */
+/**
+ * The one answer to a `file` or `end` request (and to a failed stream); plus, for each `update`,
+ * an acknowledgement of the bytes hashed (`acked`), so the sender can bound what is queued here.
+ */
 export type HashResponse =
+  | { id: number; acked: number }
   | { id: number; ok: true; sha256: string; size: number }
   | { id: number; ok: false; error: { code: 'FLEET_LOCAL_IO' | 'FLEET_CANCELLED' | 'FLEET_INTERNAL'; message: string } };
 
@@ -71,6 +75,7 @@ if (port !== null) {
           if (job === undefined) return;
           job.hash.update(req.data);
           job.size += req.data.byteLength;
+          port.postMessage({ id: req.id, acked: req.data.byteLength } satisfies HashResponse);
           return;
         }
         case 'end':

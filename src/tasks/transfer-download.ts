@@ -12,6 +12,9 @@ import type { RemoteHandle } from '../transport/index.js';
 import { localError, openLocalTemp } from './transfer-local.js';
 import { abortReason, leastLoaded, untilAborted, type Lane } from './transfer-lanes.js';
 
+// Bytes a download may have queued for its hash worker before its reads wait.
+const HASH_BACKLOG_BYTES = 8 * 1024 * 1024;
+
 /** One download. */
 export interface DownloadSpec {
   host: string;
@@ -78,7 +81,9 @@ async function readAll(spec: DownloadSpec, handles: readonly RemoteHandle[], fil
       hashed += next.data.length;
       // Its own ArrayBuffer (allocUnsafeSlow), written already: moved to the worker, not copied.
       spec.hash.update(next.data, { transfer: true });
-      next.done();
+      // The read's budget comes back once the worker keeps up: a busy worker slows the reads
+      // rather than queueing the whole download in its inbox.
+      void spec.hash.whenBacklogBelow(HASH_BACKLOG_BYTES).then(next.done);
     }
   };
 

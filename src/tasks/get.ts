@@ -51,7 +51,7 @@ export async function getFiles(conn: Connection, job: GetJob, env: TransferEnv):
   try {
     const t0 = performance.now();
     const tree = await describeRemote(session, job);
-    lanes = new Lanes(conn, session, performance.now() - t0);
+    lanes = new Lanes(conn, session, performance.now() - t0, env.shared.lanes);
     out.warnings.push(...tree.warnings);
     for (const dir of tree.dirs) await ensureLocalDir(join(hostDir, ...dir.parts), host);
     progress.setTotals(

@@ -55,7 +55,7 @@ export async function putFiles(conn: Connection, job: PutJob, env: TransferEnv):
   let lanes: Lanes | undefined;
   try {
     const layout = await layoutPut(session, job.plan, job.remote);
-    lanes = new Lanes(conn, session, layout.rttMs);
+    lanes = new Lanes(conn, session, layout.rttMs, env.shared.lanes);
     const known = new Set<string>();
     for (const parent of layout.parents) await makeDirs(session, parent, known);
     // Writable by us while its contents arrive; the local mode is applied at the end.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SftpSession } from '../transport/index.js';
-import { Lane, Lanes, leastLoaded, untilAborted } from './transfer-lanes.js';
+import { Lane, LaneBudget, Lanes, leastLoaded, untilAborted } from './transfer-lanes.js';
 
 const session = { host: 'h' } as SftpSession;
 
@@ -51,6 +51,19 @@ describe('Lane', () => {
     expect(Lanes.wanted(25)).toBe(2);
     expect(Lanes.wanted(50)).toBe(4);
     expect(Lanes.wanted(500)).toBe(4);
+  });
+});
+
+describe('LaneBudget', () => {
+  it('grants what is left, never more, and takes lanes back', () => {
+    const budget = new LaneBudget(5);
+    expect(budget.take(3)).toBe(3);
+    expect(budget.take(3)).toBe(2);
+    expect(budget.take(1)).toBe(0);
+    expect(budget.take(-1)).toBe(0);
+    budget.give(3);
+    expect(budget.free).toBe(3);
+    expect(budget.take(4)).toBe(3);
   });
 });
 

@@ -15,6 +15,12 @@ export const LANE_MAX_BYTES = 3 * 1024 * 1024;
 export const LANE_MAX_REQUESTS = 64;
 /** Lanes at most for one file. */
 export const MAX_LANES = 4;
+/**
+ * Extra lanes (beyond each host's first) open at once in one operation. Extra lanes pay off when
+ * a few hosts are limited by the round trip; with many hosts the client's CPU is the limit and
+ * each lane only adds its in-flight bytes to memory (20 hosts x 4 lanes held ~500 MiB).
+ */
+export const EXTRA_LANES_PER_OPERATION = 8;
 /** Files smaller than this never get extra lanes (they are over in a few round trips anyway). */
 export const MULTI_LANE_MIN_BYTES = 8 * 1024 * 1024;
 // Extra round trips measured before opening lanes.
@@ -76,22 +82,49 @@ export class Lane {
   }
 }
 
+/** The extra lanes an operation's hosts may open between them; a host takes what is left. */
+export class LaneBudget {
+  #free: number;
+
+  constructor(extraLanes = EXTRA_LANES_PER_OPERATION) {
+    this.#free = extraLanes;
+  }
+
+  get free(): number {
+    return this.#free;
+  }
+
+  /** Takes up to `wanted` lanes; returns how many were granted (possibly 0). */
+  take(wanted: number): number {
+    const granted = Math.max(0, Math.min(wanted, this.#free));
+    this.#free -= granted;
+    return granted;
+  }
+
+  give(lanes: number): void {
+    this.#free += lanes;
+  }
+}
+
 /**
  * A host's lanes: the first is the transfer's main session (opened by the caller); more are
  * opened on demand for large files when the round-trip time says one window is not enough,
- * and only while the connection has session slots to spare (one stays free for the checksum
- * command).
+ * only while the connection has session slots to spare (one stays free for the checksum
+ * command), and only as many as the operation's budget has left.
  */
 export class Lanes {
   readonly #conn: Connection;
   readonly #lanes: Lane[];
   readonly #rttMs: number;
+  readonly #budget: LaneBudget;
+  #granted = 0;
   #widening: Promise<void> | undefined;
 
-  constructor(conn: Connection, main: SftpSession, rttMs: number) {
+  constructor(conn: Connection, main: SftpSession, rttMs: number, budget: LaneBudget) {
     this.#conn = conn;
     this.#lanes = [new Lane(main)];
     this.#rttMs = rttMs;
+    this.#budget = budget;
   }
 
   get main(): Lane {
@@ -121,8 +154,8 @@ export class Lanes {
       await this.main.session.realpath('.');
       rtt = Math.min(rtt, performance.now() - t0);
     }
-    const extra = Math.min(Lanes.wanted(rtt) - 1, this.#conn.idleSessions - 1);
-    const opened = await Promise.allSettled(Array.from({ length: Math.max(0, extra) }, () => this.#conn.sftp({ signal })));
+    this.#granted = this.#budget.take(Math.min(Lanes.wanted(rtt) - 1, this.#conn.idleSessions - 1));
+    const opened = await Promise.allSettled(Array.from({ length: this.#granted }, () => this.#conn.sftp({ signal })));
     // A lane that could not open is no failure: the transfer goes on with fewer.
     for (const result of opened) if (result.status === 'fulfilled') this.#lanes.push(new Lane(result.value));
   }
@@ -133,6 +166,9 @@ export class Lanes {
     // Opening may still be under way: its lanes must be ended too.
     await this.#widening?.catch(() => undefined);
     extra.push(...this.#lanes.splice(1));
+    // Given back before the ends, which a dead connection may never answer.
+    this.#budget.give(this.#granted);
+    this.#granted = 0;
     await Promise.allSettled(extra.map((lane) => lane.session.end()));
   }
 }

@@ -5,11 +5,14 @@
  */
 import { HashPool, type HashResult, type HashStream } from '../concurrency/hash-pool.js';
 import type { FleetEvent } from '../events.js';
+import { LaneBudget } from './transfer-lanes.js';
 import { SharedSources } from './transfer-source.js';
 
 /** The operation-wide resources a host's put or get uses. */
 export interface TransferShared {
   sources: SharedSources;
+  /** The extra SFTP channels the operation's hosts may open between them. */
+  lanes: LaneBudget;
   /** sha256 of a local file, computed once per operation in the worker pool (started on first ask). */
   digest(path: string): Promise<HashResult>;
   /** A hash stream in the pool (a download is hashed as it arrives). */
@@ -27,6 +30,7 @@ export interface TransferEnv {
 /** The shared resources of one operation. */
 export class TransferResources implements TransferShared {
   readonly sources = new SharedSources();
+  readonly lanes = new LaneBudget();
   readonly #pool: HashPool;
   readonly #digests = new Map<string, Promise<HashResult>>();
 

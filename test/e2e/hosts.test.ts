@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -204,22 +204,36 @@ describe('fleet hosts errors exit 2 before any connection', () => {
 });
 
 describe('fleet hosts stays light', () => {
-  it('does not import the transport, ssh2 or the Fleet runner (static imports of hosts-action.js)', () => {
+  // Static `import ... from '...'` and `export ... from '...'` (either quote); import() stays lazy.
+  const staticImports = (entry: string): string[] => {
     const seen = new Set<string>();
     const visit = (file: string): void => {
       if (seen.has(file)) return;
       seen.add(file);
       const text = readFileSync(file, 'utf8');
-      // Static `import ... from '...'` and `export ... from '...'`; dynamic import() stays lazy.
-      for (const m of text.matchAll(/^(?:import|export)\s[^;]*?from\s+'([^']+)'/gms)) {
+      for (const m of text.matchAll(/^(?:import|export)\s[^;]*?from\s+["']([^"']+)["']/gms)) {
         const spec = m[1] ?? '';
         if (spec.startsWith('.')) visit(path.resolve(path.dirname(file), spec));
         else seen.add(spec);
       }
     };
-    visit(path.resolve('dist/src/cli/commands/hosts-action.js'));
-    const loaded = [...seen];
+    visit(entry);
+    return [...seen];
+  };
+
+  it('does not import the transport, ssh2 or the Fleet runner (library build, hosts-action.js)', () => {
+    const loaded = staticImports(path.resolve('dist/src/cli/commands/hosts-action.js'));
     expect(loaded.filter((f) => /ssh2|\/transport\/|\/fleet\.js$|listr2/.test(f))).toEqual([]);
     expect(loaded.some((f) => f.endsWith('/inventory/index.js'))).toBe(true);
+  });
+
+  it('nor does the CLI bundle that bin/fleet runs (main.js and the hosts-action chunk)', () => {
+    const dir = path.resolve('dist/cli');
+    const chunk = readdirSync(dir).find((f) => f.startsWith('hosts-action-'));
+    expect(chunk).toBeDefined();
+    for (const entry of [path.join(dir, 'main.js'), path.join(dir, chunk ?? '')]) {
+      const loaded = staticImports(entry);
+      expect(loaded.filter((f) => /ssh2|listr2/.test(f))).toEqual([]);
+    }
   });
 });

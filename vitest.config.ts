@@ -1,7 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
-// Three projects, chosen with --project: unit (pure modules, milliseconds, no network),
-// integration (real OpenSSH: containers and the local sshd lab), e2e (the built CLI, spawned).
+// Projects, chosen with --project: unit (pure modules, milliseconds, no network),
+// integration (real OpenSSH: containers and the local sshd lab), e2e (the built CLI, spawned),
+// faults (fault injection: lab sshds behind TCP fault proxies).
 export default defineConfig({
   test: {
     projects: [
@@ -30,6 +31,16 @@ export default defineConfig({
           include: ['test/e2e/**/*.test.ts'],
           testTimeout: 120_000,
           hookTimeout: 300_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          name: 'faults',
+          // Fault injection against real sshd (the local lab) and TCP fault proxies (test/faults).
+          include: ['test/faults/**/*.test.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
           fileParallelism: false,
         },
       },

@@ -2,9 +2,9 @@
 import { parseArgs } from 'node:util';
 import type { BenchOptions } from './context.js';
 
-export const ALL_CASES = ['startup', 'inventory', 'roundtrips', 'exec', 'steps', 'put', 'put-skip', 'get', 'exec-large'] as const;
-/** --quick leaves out the 1000-host case (its lab alone takes a while to start). */
-export const QUICK_CASES = ALL_CASES.filter((c) => c !== 'exec-large');
+export const ALL_CASES = ['startup', 'inventory', 'roundtrips', 'exec', 'steps', 'put', 'put-skip', 'get', 'exec-large', 'faults'] as const;
+/** --quick leaves out the 1000-host cases (their lab alone takes a while to start). */
+export const QUICK_CASES = ALL_CASES.filter((c) => c !== 'exec-large' && c !== 'faults');
 
 export const USAGE = `usage: npm run bench -- [options]
   --quick              fewer runs (3; 2 for transfers and steps; pssh and pdsh once, at RTT 0),
@@ -16,7 +16,7 @@ export const USAGE = `usage: npm run bench -- [options]
   --rtt LIST           RTTs in ms for exec and put, through the latency proxy (default 0,50);
                        exec-large uses the largest
   --hosts N            hosts of exec and steps (default 100)
-  --large-hosts N      hosts of exec-large (default 1000)
+  --large-hosts N      hosts of exec-large and faults (default 1000)
   --forks N            hosts in flight, the same for every tool (default 100)
   --transfer-hosts N   hosts of put and get (default 20)
   --file-mib N         transfer size (default 64; --quick 16)

@@ -13,6 +13,7 @@ import os from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execCases, execLargeCase } from './cases/exec.js';
+import { faultsCase } from './cases/faults.js';
 import { inventoryCase } from './cases/inventory.js';
 import { roundtripsCase } from './cases/roundtrips.js';
 import { startupCase } from './cases/startup.js';
@@ -39,6 +40,7 @@ const CASES: Record<string, BenchCase> = {
   'put-skip': putSkipCases,
   get: getCases,
   'exec-large': execLargeCase,
+  faults: faultsCase,
 };
 
 const benchDir = dirname(fileURLToPath(import.meta.url));

@@ -1,4 +1,5 @@
 /** The issue's targets (#9), checked against the medians measured in this run. */
+import { FAULTS_BOUND_MS, FAULTS_MAX_RSS_MB } from './cases/faults.js';
 import type { BenchOptions } from './context.js';
 import { ratio } from './stats.js';
 import type { CaseResult, Measurement } from './types.js';
@@ -46,6 +47,13 @@ export function evaluateTargets(results: readonly CaseResult[], opts: BenchOptio
         'MB',
         'max over runs, GNU time %M',
       ),
+    );
+  }
+  const faults = find(results, `faults-${opts.largeHosts}-rtt0`, 'fleet');
+  if (faults !== undefined || opts.cases.includes('faults')) {
+    out.push(
+      target(`exec ${opts.largeHosts} hosts with faults: wall time`, faults?.summary.median ?? Number.NaN, FAULTS_BOUND_MS, 'ms', 'connect-timeout + timeout + 2 s; statuses exact'),
+      target(`exec ${opts.largeHosts} hosts with faults: fleet peak RSS`, faults?.peakRssMiB == null ? Number.NaN : (faults.peakRssMiB * 1024 * 1024) / 1e6, FAULTS_MAX_RSS_MB, 'MB', 'GNU time %M'),
     );
   }
   out.push(target('fleet --help start-up', med('startup-help', 'fleet'), 150, 'ms', 'median wall time, spawn to exit'));

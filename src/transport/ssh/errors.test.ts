@@ -38,6 +38,10 @@ describe('translateSshError', () => {
     [level('Host denied (verification failed)', 'handshake'), connect, 'FLEET_HANDSHAKE_FAILED'],
     [level('Connection lost before handshake', 'protocol'), connect, 'FLEET_CONNECTION_LOST'],
     [level('Bad packet length 1349676916', 'protocol'), connect, 'FLEET_HANDSHAKE_FAILED'],
+    // Thrown by ssh2's parser with no level (a garbage banner, a corrupted stream).
+    [new Error('Invalid identification string'), connect, 'FLEET_HANDSHAKE_FAILED'],
+    [new Error('Bad packet length: 1349676916'), connect, 'FLEET_HANDSHAKE_FAILED'],
+    [new Error('Invalid MAC'), session, 'FLEET_CONNECTION_LOST'],
     [level('Bad packet length 1349676916', 'protocol'), session, 'FLEET_CONNECTION_LOST'],
     [level("Error while looking up IPv4 address for 'x': Error: getaddrinfo ENOTFOUND x", 'client-dns'), connect, 'FLEET_DNS'],
     [level('All configured authentication methods failed', 'client-authentication'), connect, 'FLEET_AUTH_FAILED'],

@@ -50,6 +50,9 @@ const ERRNO_CODES: Readonly<Record<string, FleetErrorCode>> = {
 
 const ALL_AUTH_FAILED = 'All configured authentication methods failed';
 
+// The plain Errors ssh2's Protocol.parse throws on malformed input (no `level` set on them).
+const PARSER_FAILURE = /^(Invalid identification string|Bad packet length|Invalid (MAC|padding length|packet length))/;
+
 interface Ssh2ErrorShape {
   message: string;
   level?: unknown;
@@ -118,6 +121,11 @@ export function translateSshError(err: unknown, ctx: SshErrorContext): FleetErro
   }
   if (/^(Not connected|No response from server)/.test(e.message)) {
     return make('FLEET_CONNECTION_LOST', e.message);
+  }
+  // Thrown by ssh2's packet parser on bytes that are not SSH (a garbage banner, a corrupted
+  // stream): the server's fault, not ours. Before the session exists that is a failed handshake.
+  if (PARSER_FAILURE.test(e.message)) {
+    return make(ctx.phase === 'connect' ? 'FLEET_HANDSHAKE_FAILED' : 'FLEET_CONNECTION_LOST', `the server sent invalid SSH data: ${e.message}`);
   }
   return make('FLEET_INTERNAL', `unexpected SSH failure: ${e.message}`);
 }

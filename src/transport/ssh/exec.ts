@@ -24,6 +24,14 @@ export interface ExecContext {
    * one listener per exec on a shared signal, which would trip MaxListenersExceededWarning.
    */
   watchClose(controller: AbortController): () => void;
+  /** A second connection to the host with its own session slots (see openSession). */
+  side?: () => Promise<SideLane | undefined>;
+}
+
+/** A second connection to a host and the semaphore of its sessions. */
+export interface SideLane {
+  link: SshLink;
+  sessions: Semaphore;
 }
 
 // Bounds of the abort path: wait for the pgid report, then for the channel to close after the kill.
@@ -47,9 +55,9 @@ export async function runExec(ctx: ExecContext, req: ExecRequest): Promise<ExecE
   try {
     if (local.signal.aborted) throw abortError(local.signal, host);
     const command = wrapCommand(req.command, req.env);
-    const { opened, release } = await openSession(ctx, command, req.pty === true, local.signal);
+    const { opened, release, link } = await openSession(ctx, command, req.pty === true, local.signal);
     try {
-      return await drive(ctx, opened, req, local);
+      return await drive({ ...ctx, link }, opened, req, local);
     } finally {
       release();
     }
@@ -61,21 +69,37 @@ export async function runExec(ctx: ExecContext, req: ExecRequest): Promise<ExecE
   }
 }
 
-async function openSession(ctx: ExecContext, command: string, pty: boolean, signal: AbortSignal): Promise<{ opened: OpenChannel; release: () => void }> {
+async function openSession(ctx: ExecContext, command: string, pty: boolean, signal: AbortSignal): Promise<{ opened: OpenChannel; release: () => void; link: SshLink }> {
   for (let attempt = 0; ; attempt += 1) {
-    const release = await ctx.sessions.acquire({ signal }).catch(() => {
-      throw abortError(signal, ctx.link.target.host);
-    });
+    // A server that allows one session, and it is held: its holder may be waiting for this very
+    // command (an upload's SFTP session for its checksum), so waiting for the slot could
+    // deadlock. The command goes over a second connection instead.
+    if (ctx.sessions.limit === 1 && ctx.sessions.active >= 1) {
+      const lane = await ctx.side?.();
+      if (lane !== undefined) return openOn(lane, command, pty, signal);
+    }
     try {
-      return { opened: await openChannel(ctx.link, command, pty), release };
+      return await openOn(ctx, command, pty, signal);
     } catch (error) {
-      release();
       const others = ctx.sessions.active;
       if (!(error instanceof FleetError) || !isSessionLimitError(error) || others === 0 || attempt >= 5) throw error;
       // The server allows fewer sessions than assumed (its MaxSessions is lower): shrink to what is
       // open now and wait for a slot (back-pressure, DESIGN §7).
       ctx.sessions.setLimit(Math.max(1, others));
     }
+  }
+}
+
+/** Opens the channel on `lane` (a connection and its session slots); the slot is released on failure. */
+async function openOn(lane: SideLane, command: string, pty: boolean, signal: AbortSignal): Promise<{ opened: OpenChannel; release: () => void; link: SshLink }> {
+  const release = await lane.sessions.acquire({ signal }).catch(() => {
+    throw abortError(signal, lane.link.target.host);
+  });
+  try {
+    return { opened: await openChannel(lane.link, command, pty), release, link: lane.link };
+  } catch (error) {
+    release();
+    throw error;
   }
 }
 

@@ -2,7 +2,10 @@
  * Stops remote process groups through a second exec channel on the same connection (DESIGN §8).
  * Kills asked for while one kill runs are batched into the next, so a run-wide Ctrl-C over nine
  * running commands costs two channels at most, not nine. The kill channel bypasses the session
- * semaphore: the connection keeps one session slot free for it (see ssh-connection.ts).
+ * semaphore: the connection keeps one session slot free for it (see ssh-connection.ts). A server
+ * whose MaxSessions leaves no slot (MaxSessions 1, the one session held by the hung command:
+ * sshd keeps a session while its command lives, even after the channel closed) refuses that
+ * channel; the kill then goes through a second connection to the host (`side`).
  */
 import type { ClientChannel } from 'ssh2';
 import { killCommand } from './remote-command.js';
@@ -11,14 +14,19 @@ import type { SshLink } from './link.js';
 /** Batches process-group kills on one connection. */
 export class GroupKiller {
   #link: SshLink;
+  #side: (() => Promise<SshLink | undefined>) | undefined;
   #timeoutMs: number;
   #pending = new Set<number>();
   #waiters: Array<() => void> = [];
   #running = false;
 
-  /** @param timeoutMs - bound on one kill round (TERM, grace, KILL, round trips). */
-  constructor(link: SshLink, timeoutMs = 5000) {
+  /**
+   * @param side - a second connection to the same host, for when this one refuses the channel.
+   * @param timeoutMs - bound on one kill round (TERM, grace, KILL, round trips).
+   */
+  constructor(link: SshLink, side?: () => Promise<SshLink | undefined>, timeoutMs = 5000) {
     this.#link = link;
+    this.#side = side;
     this.#timeoutMs = timeoutMs;
   }
 
@@ -38,7 +46,10 @@ export class GroupKiller {
         const pgids = [...this.#pending];
         const waiters = this.#waiters.splice(0);
         this.#pending.clear();
-        await runQuiet(this.#link, killCommand(pgids), this.#timeoutMs);
+        const started = performance.now();
+        const ran = await runQuiet(this.#link, killCommand(pgids), this.#timeoutMs);
+        const side = ran ? undefined : await this.#side?.();
+        if (side !== undefined) await runQuiet(side, killCommand(pgids), Math.max(0, this.#timeoutMs - (performance.now() - started)));
         for (const done of waiters) done();
       }
     } finally {
@@ -50,30 +61,31 @@ export class GroupKiller {
 /**
  * Runs a command whose output does not matter and waits for its channel to close, at most
  * `timeoutMs`. Never rejects: a dead connection or a refused channel just ends the wait.
+ * Resolves false when the channel could not be opened at all.
  */
-export function runQuiet(link: SshLink, command: string, timeoutMs: number): Promise<void> {
-  return new Promise<void>((resolve) => {
+export function runQuiet(link: SshLink, command: string, timeoutMs: number): Promise<boolean> {
+  return new Promise<boolean>((resolve) => {
     let channel: ClientChannel | undefined;
     const timer = setTimeout(() => {
       channel?.close();
-      resolve();
+      resolve(channel !== undefined);
     }, timeoutMs);
-    const done = (): void => {
+    const done = (opened: boolean): void => {
       clearTimeout(timer);
-      resolve();
+      resolve(opened);
     };
     try {
       link.client.exec(command, (err, ch) => {
-        if (err) return done();
+        if (err) return done(false);
         channel = ch;
         ch.on('error', () => undefined); // a stream error must not crash us; close still follows
-        ch.on('close', done);
+        ch.on('close', () => done(true));
         ch.resume();
         ch.stderr.resume();
         ch.end();
       });
     } catch {
-      done();
+      done(false);
     }
   });
 }

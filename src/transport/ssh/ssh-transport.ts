@@ -9,6 +9,7 @@ import { connectSsh, type EstablishedLink } from './connect.js';
 import { SshCredentialCache } from './credentials.js';
 import type { HostKey } from './host-key.js';
 import { SshJumpHosts } from './jump-hosts.js';
+import type { SshLink } from './link.js';
 import { DEFAULT_RETRY_DELAY_MS, withConnectRetries } from './retry.js';
 import { scanHostKey } from './scan-host-key.js';
 import { SshConnection } from './ssh-connection.js';
@@ -21,22 +22,27 @@ export function createSshTransport(): Transport {
 async function connectHost(host: HostSpec, opts: ConnectOptions): Promise<Connection> {
   const creds = credentialsOf(opts);
   const jumps = jumpsFor(host, opts);
-  const attempt = async (): Promise<EstablishedLink> => {
-    if (jumps === undefined) return connectSsh(host, opts, creds);
-    const route = await jumps.route(host, opts, creds);
+  const connectWith = async (o: ConnectOptions): Promise<EstablishedLink> => {
+    if (jumps === undefined) return connectSsh(host, o, creds);
+    const route = await jumps.route(host, o, creds);
     try {
-      return await connectSsh(host, opts, creds, route.open);
+      return await connectSsh(host, o, creds, route.open);
     } finally {
       route.release();
     }
   };
+  const attempt = (): Promise<EstablishedLink> => connectWith(opts);
+  // A second connection, opened later if ever (SshConnection's side link): it outlives this
+  // call's signal and reports no phases; the connect timeout bounds it.
+  const { signal: _signal, onPhase: _onPhase, ...later } = opts;
+  const reconnect = async (): Promise<SshLink> => (await connectWith(later)).link;
   const { value, attempts } = await withConnectRetries(attempt, {
     retries: opts.retries ?? 0,
     baseDelayMs: opts.retryDelayMs ?? DEFAULT_RETRY_DELAY_MS,
     host: host.name,
     signal: opts.signal,
   });
-  return new SshConnection(value.link, value.hostKey, opts.maxSessions, { ...value.timing, attempts });
+  return new SshConnection(value.link, value.hostKey, opts.maxSessions, { ...value.timing, attempts }, reconnect);
 }
 
 async function scanHost(host: HostSpec, opts: ConnectOptions): Promise<HostKey> {

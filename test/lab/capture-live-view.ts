@@ -1,7 +1,8 @@
 /**
  * Shows the live view as a person sees it: runs the built CLI under tmux (a real terminal,
  * 120x40) against lab hosts and captures the screen mid-run and at the end, for 30 hosts (a row
- * per host) and 300 hosts (the compact view). Writes docs/live-view.txt.
+ * per host), 300 hosts (the compact view), and 30 hosts with one Ctrl-C mid-run (its message
+ * shows above the rows at once). Writes docs/live-view.txt.
  *
  *   npm run build && tsx test/lab/capture-live-view.ts [--out docs/live-view.txt]
  *
@@ -57,19 +58,31 @@ function inventoryWithDeadHost(lab: Lab): string {
   return file;
 }
 
-async function capture(hosts: number, midRun: (text: string) => boolean): Promise<Capture> {
+/** A capture's run: how many lab hosts, what marks mid-run, and whether to press Ctrl-C then. */
+interface CaptureRun {
+  hosts: number;
+  midRun: (text: string) => boolean;
+  forks?: number;
+  ctrlC?: boolean;
+}
+
+async function capture({ hosts, midRun, forks = 100, ctrlC = false }: CaptureRun): Promise<Capture> {
   const lab = await startLab({ hosts, name: `capture-${hosts}` });
   const session = `fleet-capture-${process.pid}-${hosts}`;
   try {
     const inventory = inventoryWithDeadHost(lab);
-    const args = ['exec', COMMAND, '-i', inventory, '--ssh-config', '/dev/null', '-f', '100', '--connect-timeout', '5s'];
+    const args = ['exec', COMMAND, '-i', inventory, '--ssh-config', '/dev/null', '-f', String(forks), '--connect-timeout', '5s'];
     const shell = `cd ${quote(repo)} && node bin/fleet ${args.map(quote).join(' ')}; echo "(exit code $?)"; sleep 600`;
     tmux('new-session', '-d', '-s', session, '-x', String(COLS), '-y', String(ROWS), shell);
-    const mid = await waitForScreen(session, midRun, 60_000);
+    let mid = await waitForScreen(session, midRun, 60_000);
+    if (ctrlC) {
+      tmux('send-keys', '-t', session, 'C-c');
+      mid = await waitForScreen(session, (text) => text.includes('fleet: Ctrl-C:') && /running/.test(text), 10_000);
+    }
     const end = await waitForScreen(session, (text) => text.includes('(exit code'), 120_000);
-    const typed = `$ fleet exec '${COMMAND}' -i hosts.yaml -f 100   # ${hosts} lab hosts + dead01`;
+    const typed = `$ fleet exec '${COMMAND}' -i hosts.yaml -f ${forks}   # ${hosts} lab hosts + dead01`;
     return {
-      title: `${hosts + 1} hosts, ${COLS}x${ROWS} terminal`,
+      title: `${hosts + 1} hosts, ${COLS}x${ROWS} terminal${ctrlC ? ', Ctrl-C pressed once mid-run' : ''}`,
       frames: [
         { label: 'while it runs', screen: `${typed}\n${mid}` },
         { label: 'when it ends', screen: `${typed}\n${end}` },
@@ -95,7 +108,8 @@ function render(captures: Capture[]): string {
     'fleet exec: the live view, captured from a real terminal (tmux capture-pane, colours dropped).',
     'Regenerate: npm run build && tsx test/lab/capture-live-view.ts (root; needs openssh-server and tmux).',
     'Up to (rows - 6) hosts get a row each; more switch to the compact view. Remote output is not',
-    'shown live: the grouped output and the summary follow once the list ends.',
+    'shown live: the grouped output and the summary follow once the list ends. Frames are drawn at',
+    'most every 200 ms; a line written to the terminal mid-run (the Ctrl-C message) shows above them.',
   ];
   for (const c of captures) {
     for (const f of c.frames) parts.push('', rule, `${c.title}: ${f.label}`, rule, f.screen);
@@ -107,9 +121,13 @@ async function main(): Promise<void> {
   const at = process.argv.indexOf('--out');
   const out = at === -1 ? path.join(repo, 'docs/live-view.txt') : path.resolve(process.argv[at + 1] ?? 'live-view.txt');
   // Mid-run: some hosts finished and some still run (a row per host / the compact counts).
-  const rows = await capture(30, (t) => /exit 0/.test(t) && /running/.test(t) && /exit 3/.test(t));
-  const compact = await capture(300, (t) => /done: .*ok/.test(t) && /slowest:/.test(t) && /failures/.test(t));
-  writeFileSync(out, render([rows, compact]));
+  // The slowest hosts are also the failing ones and end within a frame of each other: the
+  // failure seen mid-run is dead01's.
+  const rows = await capture({ hosts: 30, midRun: (t) => /exit 0/.test(t) && /running/.test(t) && /unreachable/.test(t) });
+  const compact = await capture({ hosts: 300, midRun: (t) => /done: .*ok/.test(t) && /slowest:/.test(t) && /failures/.test(t) });
+  // Ten in flight, so the first Ctrl-C leaves hosts that never start (skipped) and some running.
+  const interrupted = await capture({ hosts: 30, forks: 10, ctrlC: true, midRun: (t) => /exit 0/.test(t) && /running/.test(t) });
+  writeFileSync(out, render([rows, compact, interrupted]));
   process.stdout.write(`wrote ${path.relative(process.cwd(), out)}\n`);
 }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { FleetEvent, HostRef } from '../../events.js';
+import { emptySummary } from '../../result.js';
 import { HostBoard } from './host-board.js';
 
 const ref = (host: string): HostRef => ({ host, address: host, port: 22, user: 'u' });
@@ -79,5 +80,85 @@ describe('HostBoard', () => {
     if (!evil || !big) throw new Error('no host');
     expect(board.titleOf(evil, 0)).toBe(`${'a\\x1b[2J'.padEnd(40)}  unreachable    50ms  FLEET_DNS: bad\\x9bname`);
     expect(board.titleOf(big, 0)).toBe(`${long}  queued`);
+  });
+});
+
+describe('HostBoard, steps runs', () => {
+  const build = { index: 0, name: 'build' };
+  const deploy = { index: 1, name: 'deploy' };
+  type Step = typeof build;
+  const stepState = (host: string, s: 'connecting' | 'running' | 'done', t: number, step: Step): Extract<FleetEvent, { type: 'host_state' }> => ({ ...state(host, s, t), step });
+  const stepExit = (host: string, status: 'ok' | 'failed' | 'skipped', durationMs: number, step: Step): Extract<FleetEvent, { type: 'exit' }> => ({ ...exit(host, status, durationMs), step });
+  const summary = (failed: { host: string; status: 'failed' }[]): Extract<FleetEvent, { type: 'summary' }> => ({
+    type: 'summary',
+    summary: emptySummary(),
+    durationMs: 0,
+    failed: failed.map((f) => ({ ...f, reason: 'exit 1' })),
+  });
+
+  it('keeps a host in the run after a successful step, waiting, and shows the step it is on', () => {
+    const board = new HostBoard([ref('a'), ref('b')]);
+    const a = board.hosts[0];
+    if (!a) throw new Error('no host');
+    board.applyState(stepState('a', 'connecting', 100, build));
+    board.applyState(stepState('a', 'running', 200, build));
+    expect(board.titleOf(a, 700)).toBe('a  running        600ms  step 1 "build"');
+    board.applyState(stepState('a', 'done', 1_100, build));
+    expect(board.applyExit(stepExit('a', 'ok', 1_000, build))).toBe(a);
+    expect(a.exit).toBeUndefined();
+    expect(board.exited).toBe(0);
+    expect(board.titleOf(a, 5_000)).toBe('a  waiting        1s  step 1 "build" done');
+    expect(board.counts().phases).toEqual({ queued: 1, connecting: 0, authenticated: 0, running: 0, waiting: 1 });
+    expect(board.slowest(5_000, 5)).toEqual([]);
+
+    board.applyState(stepState('a', 'running', 2_000, deploy));
+    expect(board.titleOf(a, 2_100)).toBe('a  running        2s  step 2 "deploy"');
+    // A late event of an earlier step changes nothing.
+    expect(board.applyState(stepState('a', 'done', 2_050, build))).toBeUndefined();
+    board.applyState(stepState('a', 'done', 3_100, deploy));
+    board.applyExit(stepExit('a', 'ok', 1_100, deploy));
+    expect(board.counts().phases.waiting).toBe(1);
+  });
+
+  it('ends a host at its first failed or skipped step, with its whole time', () => {
+    const board = new HostBoard([ref('a'), ref('b')]);
+    board.applyState(stepState('a', 'running', 100, build));
+    board.applyState(stepState('a', 'done', 400, build));
+    board.applyExit(stepExit('a', 'ok', 300, build));
+    board.applyState(stepState('a', 'running', 500, deploy));
+    board.applyState(stepState('a', 'done', 2_100, deploy));
+    board.applyExit(stepExit('a', 'failed', 1_600, deploy));
+    board.applyState(stepState('b', 'done', 2_200, deploy));
+    board.applyExit(stepExit('b', 'skipped', 0, deploy));
+    const [a, b] = board.hosts;
+    if (!a || !b) throw new Error('no host');
+    expect(board.exited).toBe(2);
+    expect(board.titleOf(a, 9_999)).toBe('a  exit 1         2s  step 2 "deploy"');
+    expect(board.titleOf(b, 9_999)).toBe('b  skipped        0ms  step 2 "deploy"  FLEET_SKIPPED: nope');
+    expect(board.failures(5)).toEqual([a]);
+    expect(board.applyExit(stepExit('a', 'ok', 1, deploy))).toBeUndefined();
+  });
+
+  it('settles hosts still waiting when the summary arrives, with the status it gives them', () => {
+    const board = new HostBoard([ref('a'), ref('b'), ref('c')]);
+    for (const host of ['a', 'b']) {
+      board.applyState(stepState(host, 'running', 0, deploy));
+      board.applyState(stepState(host, 'done', 1_500, deploy));
+      board.applyExit(stepExit(host, 'ok', 1_500, deploy));
+    }
+    const settled = board.settle(summary([{ host: 'b', status: 'failed' }]));
+    expect(settled.map((h) => [h.name, h.exit?.status, h.exit?.durationMs])).toEqual([
+      ['a', 'ok', 1_500],
+      ['b', 'failed', 1_500],
+    ]);
+    expect(board.exited).toBe(2);
+    expect(board.hosts[2]?.exit).toBeUndefined();
+    expect(board.settle(summary([]))).toEqual([]);
+  });
+
+  it('shows no waiting count outside steps runs', () => {
+    const board = new HostBoard([ref('a')]);
+    board.applyExit(exit('a', 'ok'));
+    expect(board.counts().phases).toEqual({ queued: 0, connecting: 0, authenticated: 0, running: 0 });
   });
 });

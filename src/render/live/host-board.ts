@@ -1,5 +1,5 @@
 import { formatDuration } from '../../duration.js';
-import type { FleetEvent, HostPhase, HostRef } from '../../events.js';
+import type { FleetEvent, HostPhase, HostRef, StepRef } from '../../events.js';
 import type { HostStatus } from '../../result.js';
 import { formatBytes, formatRate } from '../bytes.js';
 import { escapeTerminal } from '../escape.js';
@@ -7,6 +7,7 @@ import { outcomeLabel } from '../group.js';
 
 type ExitEvent = Extract<FleetEvent, { type: 'exit' }>;
 type ProgressEvent = Extract<FleetEvent, { type: 'transfer_progress' }>;
+type SummaryEvent = Extract<FleetEvent, { type: 'summary' }>;
 
 /** One host as the live view knows it. Times are milliseconds since the run started. */
 export interface BoardHost {
@@ -16,7 +17,14 @@ export interface BoardHost {
   phase: HostPhase;
   /** When it left `queued` (its elapsed time counts from there). */
   startedAt: number | undefined;
+  /** When its latest step reached `done` (`fleet run`). */
+  endedAt?: number | undefined;
+  /** Its outcome: set once, when the host has nothing more to run. */
   exit: ExitEvent | undefined;
+  /** The step it is on, or last finished (`fleet run` only). */
+  step?: StepRef | undefined;
+  /** Its latest step succeeded and the next has not started: the exit of that step. */
+  waiting?: ExitEvent | undefined;
   /** The latest transfer progress (put/get), if any. */
   progress?: ProgressEvent | undefined;
 }
@@ -44,6 +52,8 @@ export class HostBoard {
   readonly #failures: BoardHost[] = [];
   readonly #width: number;
   #exited = 0;
+  /** Events carried steps: a host's exit may be one of several (see applyExit). */
+  #steps = false;
 
   constructor(refs: readonly HostRef[]) {
     for (const ref of refs) {
@@ -73,10 +83,12 @@ export class HostBoard {
 
   /** Records a gate; returns the host, or undefined for a host the run never announced. */
   applyState(event: Extract<FleetEvent, { type: 'host_state' }>): BoardHost | undefined {
-    const host = this.#hosts.get(event.host);
-    if (!host || host.exit) return undefined;
+    const host = this.#live(event.host, event.step);
+    if (!host) return undefined;
+    if (event.step) this.#enterStep(host, event.step);
     host.phase = event.state;
     if (event.state !== 'queued') host.startedAt ??= event.t;
+    if (event.state === 'done') host.endedAt = event.t;
     return host;
   }
 
@@ -102,24 +114,76 @@ export class HostBoard {
     return seen ? totals : undefined;
   }
 
-  /** Records an outcome; a second exit for the same host is ignored. */
+  /**
+   * Records an outcome; a second exit for the same host is ignored. In a steps run (the exit
+   * names its step) a successful step only makes the host wait for its next one: the host ends
+   * with a step that did not succeed, a skip, or the run's summary (settle).
+   */
   applyExit(event: ExitEvent): BoardHost | undefined {
-    const host = this.#hosts.get(event.host);
-    if (!host || host.exit) return undefined;
+    const host = this.#live(event.host, event.step);
+    if (!host) return undefined;
     host.phase = 'done';
-    host.exit = event;
-    this.#exited += 1;
-    // Skipped hosts are the run's choice (max-fail, drain), not failures: counted, not listed.
-    if (!isOkStatus(event.status) && event.status !== 'skipped') this.#failures.push(host);
+    if (!event.step) return this.#end(host, event);
+    this.#enterStep(host, event.step);
+    if (isOkStatus(event.status)) {
+      host.waiting = event;
+      return host;
+    }
+    return this.#end(host, this.#wholeRun(host, event));
+  }
+
+  /**
+   * Ends the hosts still waiting after their last step, once the summary arrives: each with the
+   * status the summary gives it (ok unless listed as failed). Returns the hosts it ended.
+   */
+  settle(summary: SummaryEvent): BoardHost[] {
+    const failed = new Map(summary.failed.map((f) => [f.host, f.status]));
+    const settled: BoardHost[] = [];
+    for (const host of this.#hosts.values()) {
+      if (host.exit || !host.waiting) continue;
+      const status = failed.get(host.name) ?? host.waiting.status;
+      settled.push(this.#end(host, { ...this.#wholeRun(host, host.waiting), status }));
+    }
+    return settled;
+  }
+
+  /** The host an event may still change: known, not ended, and not an event of an earlier step. */
+  #live(name: string, step: StepRef | undefined): BoardHost | undefined {
+    const host = this.#hosts.get(name);
+    if (!host || host.exit) return undefined;
+    if (step && host.step && step.index < host.step.index) return undefined;
     return host;
   }
 
-  /** Hosts per gate (hosts with an exit excluded) and per final status. */
-  counts(): { phases: Record<Exclude<HostPhase, 'done'>, number>; statuses: Map<HostStatus, number> } {
-    const phases = { queued: 0, connecting: 0, authenticated: 0, running: 0 };
+  #enterStep(host: BoardHost, step: StepRef): void {
+    this.#steps = true;
+    if (host.step?.index !== step.index) host.waiting = undefined;
+    host.step = step;
+  }
+
+  /** A step's exit as the host's outcome: its duration becomes the host's whole time. */
+  #wholeRun(host: BoardHost, exit: ExitEvent): ExitEvent {
+    if (host.startedAt === undefined || host.endedAt === undefined) return exit;
+    return { ...exit, durationMs: Math.max(0, host.endedAt - host.startedAt) };
+  }
+
+  #end(host: BoardHost, exit: ExitEvent): BoardHost {
+    host.exit = exit;
+    host.waiting = undefined;
+    this.#exited += 1;
+    // Skipped hosts are the run's choice (max-fail, drain), not failures: counted, not listed.
+    if (!isOkStatus(exit.status) && exit.status !== 'skipped') this.#failures.push(host);
+    return host;
+  }
+
+  /** Hosts per gate (hosts with an exit excluded; `waiting` between steps, steps runs only) and per final status. */
+  counts(): { phases: Record<Exclude<HostPhase, 'done'>, number> & { waiting?: number }; statuses: Map<HostStatus, number> } {
+    const phases: Record<Exclude<HostPhase, 'done'>, number> & { waiting?: number } = { queued: 0, connecting: 0, authenticated: 0, running: 0 };
+    if (this.#steps) phases.waiting = 0;
     const statuses = new Map<HostStatus, number>();
     for (const host of this.#hosts.values()) {
       if (host.exit) statuses.set(host.exit.status, (statuses.get(host.exit.status) ?? 0) + 1);
+      else if (host.waiting) phases.waiting = (phases.waiting ?? 0) + 1;
       // `done` without its exit yet lasts a microtask; count it with running.
       else if (host.phase === 'done') phases.running += 1;
       else phases[host.phase] += 1;
@@ -127,11 +191,11 @@ export class HostBoard {
     return { phases, statuses };
   }
 
-  /** Hosts in flight (left queued, no exit yet), longest first; ties in inventory order. */
+  /** Hosts in flight (left queued, no exit yet, not waiting between steps), longest first; ties in inventory order. */
   slowest(now: number, limit: number): SlowHost[] {
     const inFlight: SlowHost[] = [];
     for (const host of this.#hosts.values()) {
-      if (host.exit || host.startedAt === undefined) continue;
+      if (host.exit || host.waiting || host.startedAt === undefined) continue;
       inFlight.push({ host, elapsedMs: Math.max(0, now - host.startedAt) });
     }
     return inFlight.sort((a, b) => b.elapsedMs - a.elapsedMs).slice(0, limit);
@@ -148,19 +212,27 @@ export class HostBoard {
 
   /**
    * One host's row: name, gate or outcome, elapsed time (as of `now` while in flight, the
-   * host's own duration once it ended) and, on error, the error code and message.
+   * host's own duration once it ended, the time so far while it waits between steps), the step
+   * it is on (`fleet run`) and, on error, the error code and message.
    */
   titleOf(host: BoardHost, now: number): string {
     const name = host.label.padEnd(this.#width);
+    const step = stepText(host.step);
     if (host.exit) {
       const { exit } = host;
       const error = exit.error ? `  ${exit.error.code}: ${escapeTerminal(exit.error.message)}` : '';
       const moved = host.progress && !exit.error ? `  ${formatBytes(host.progress.bytes)}` : '';
-      return `${name}  ${escapeTerminal(outcomeLabel(exit)).padEnd(PHASE_WIDTH)}  ${elapsedText(exit.durationMs)}${moved}${error}`;
+      return `${name}  ${escapeTerminal(outcomeLabel(exit)).padEnd(PHASE_WIDTH)}  ${elapsedText(exit.durationMs)}${moved}${step}${error}`;
     }
-    if (host.startedAt === undefined) return `${name}  ${host.phase}`;
-    return `${name}  ${host.phase.padEnd(PHASE_WIDTH)}  ${elapsedText(now - host.startedAt)}${progressText(host.progress)}`;
+    if (host.startedAt === undefined) return `${name}  ${host.phase}${step}`;
+    if (host.waiting) return `${name}  ${'waiting'.padEnd(PHASE_WIDTH)}  ${elapsedText((host.endedAt ?? now) - host.startedAt)}${step} done`;
+    return `${name}  ${host.phase.padEnd(PHASE_WIDTH)}  ${elapsedText(now - host.startedAt)}${progressText(host.progress)}${step}`;
   }
+}
+
+/** `  step 2 "restart"` for a host in a steps run (1-based, as describeStep counts); empty otherwise. */
+function stepText(step: StepRef | undefined): string {
+  return step ? `  step ${step.index + 1} "${escapeTerminal(step.name)}"` : '';
 }
 
 /** `  12.0 MiB/64.0 MiB  35.2 MiB/s  ETA 2s` for a host in a transfer; empty otherwise. */

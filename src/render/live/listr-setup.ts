@@ -5,6 +5,7 @@
  */
 import type { ListrTask } from 'listr2';
 import type { TextSink } from '../renderer.js';
+import { framedRenderer } from './framed-renderer.js';
 
 /** The listr2 module, as `import('listr2')` resolves it. */
 export type Listr2Module = typeof import('listr2');
@@ -34,6 +35,8 @@ export interface ListrSetup {
   stderr: TextSink;
   renderer: LiveListrRenderer;
   color: boolean;
+  /** Shortest time between two frames of the `default` renderer (see framed-renderer.ts). */
+  frameMs: number;
 }
 
 /**
@@ -43,17 +46,22 @@ export interface ListrSetup {
  *   which would break fleet's two-stage Ctrl-C (the CLI owns signals);
  * - the fallback renderer is the primary one: the caller already decided this is a terminal
  *   (from its own stdout, not listr2's look at `process.stdout`);
- * - `formatOutput: 'truncate'`: a long error message must not wrap and push rows off screen.
+ * - `formatOutput: 'truncate'`: a long error message must not wrap and push rows off screen;
+ * - the default renderer is paced (framedRenderer): frames are throttled, stray lines shown.
  */
 export function createListr(mod: Listr2Module, tasks: LiveTask[], setup: ListrSetup): { run(): Promise<unknown> } {
-  const processOutput = new mod.ProcessOutput(toWriteStream(mod, setup.stdout), toWriteStream(mod, setup.stderr));
+  const stdout = toWriteStream(mod, setup.stdout);
+  const stderr = toWriteStream(mod, setup.stderr);
+  const processOutput = new mod.ProcessOutput(stdout, stderr);
   const common = { concurrent: true, exitOnError: false, registerSignalListeners: false } as const;
   if (setup.renderer === 'test') {
     const rendererOptions = { logger: new mod.ListrLogger({ useIcons: false, processOutput }), task: ['title' as const] };
     return new mod.Listr(tasks, { ...common, renderer: 'test', fallbackRenderer: 'test', rendererOptions, fallbackRendererOptions: rendererOptions });
   }
   const plain = (text?: string): string => text ?? '';
+  const { renderer, spinner } = framedRenderer(mod, { frameMs: setup.frameMs, stdout, streams: [stdout, stderr] });
   const rendererOptions = {
+    spinner,
     logger: new mod.ListrLogger({ useIcons: true, toStderr: [], processOutput }),
     collapseErrors: true,
     showErrorMessage: true,
@@ -63,7 +71,7 @@ export function createListr(mod: Listr2Module, tasks: LiveTask[], setup: ListrSe
     // listr2 colours icons itself (colorette, which reads NO_COLOR but not --no-color).
     ...(setup.color ? {} : { color: Object.fromEntries(Object.values(mod.ListrDefaultRendererLogLevels).map((level) => [level, plain])) }),
   };
-  return new mod.Listr(tasks, { ...common, renderer: 'default', fallbackRenderer: 'default', rendererOptions, fallbackRendererOptions: rendererOptions });
+  return new mod.Listr(tasks, { ...common, renderer, fallbackRenderer: renderer, rendererOptions, fallbackRendererOptions: rendererOptions });
 }
 
 /**

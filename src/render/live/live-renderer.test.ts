@@ -124,6 +124,72 @@ describe('LiveRenderer, compact view', () => {
   });
 });
 
+describe('LiveRenderer, steps runs', () => {
+  const steps = [
+    { index: 0, name: 'build' },
+    { index: 1, name: 'deploy' },
+  ];
+  /** Host `a` runs both steps; `b` fails the first, so it never starts the second. */
+  function stepsRun(): FleetEvent[] {
+    const [start] = recordRun('run deploy.yaml', [{ host: 'a' }, { host: 'b' }]);
+    if (!start) throw new Error('no run_start');
+    const events: FleetEvent[] = [start];
+    const step = (host: string, ref: (typeof steps)[number], t: number, exitCode: number): void => {
+      for (const state of ['running', 'done'] as const) events.push({ type: 'host_state', host, state, t: state === 'done' ? t + 100 : t, step: ref });
+      events.push({ type: 'exit', host, status: exitCode === 0 ? 'ok' : 'failed', exitCode, signal: null, durationMs: 100, step: ref });
+    };
+    step('a', steps[0]!, 0, 0);
+    step('b', steps[0]!, 0, 3);
+    step('a', steps[1]!, 200, 0);
+    const summary = recordRun('x', [{ host: 'a' }, { host: 'b', exitCode: 3 }]).at(-1);
+    if (summary) events.push(summary);
+    return events;
+  }
+
+  it('keeps a host running until its last step, showing each step, and fails a host at its failed step', async () => {
+    const { listr } = await runLive(stepsRun());
+    const titles = (host: string): string[] => listr.filter((l) => l.event === 'TITLE' && hostOf(String(l.data)) === host).map((l) => String(l.data));
+    expect(titles('a')).toEqual([
+      'a  running        0ms  step 1 "build"',
+      'a  waiting        100ms  step 1 "build" done',
+      'a  running        200ms  step 2 "deploy"',
+      'a  waiting        300ms  step 2 "deploy" done',
+      'a  exit 0         300ms  step 2 "deploy"',
+    ]);
+    expect(titles('b')).toEqual(['b  running        0ms  step 1 "build"', 'b  exit 3         100ms  step 1 "build"']);
+    const finals = listr.filter((l) => l.event === 'STATE' && l.data !== 'STARTED').map((l) => [hostOf(l.task?.title ?? ''), l.data]);
+    expect(Object.fromEntries(finals)).toEqual({ a: 'COMPLETED', b: 'FAILED' });
+    expect(finals).toHaveLength(2);
+  });
+});
+
+describe('LiveRenderer on a terminal (listr2 default renderer)', () => {
+  /** A terminal stream as listr2 sees one (it has `on`), recording what reaches the screen. */
+  const terminal = (): StringSink & { on(): void; isTTY: boolean; columns: number; rows: number } =>
+    Object.assign(new StringSink(), { on: () => undefined, isTTY: true, columns: 100, rows: 30 });
+
+  it('shows a line written to stderr mid-run above the frame at once, and once at the end', async () => {
+    const stdout = terminal();
+    const stderr = terminal();
+    const live = new LiveRenderer({ stdout, stderr, style: createStyle(false), color: false, frameMs: 10 });
+    await live.start();
+    const events = recordRun('x', [{ host: 'web1' }, { host: 'web2' }]);
+    const summary = events.pop();
+    live.onEvent(events[0]!);
+    await vi.waitFor(() => expect(stdout.text).toContain('web2  queued'));
+
+    stderr.write('\nfleet: Ctrl-C: starting no new hosts\n');
+    await vi.waitFor(() => expect(stdout.text).toMatch(/fleet: Ctrl-C: starting no new hosts\n. web1 {2}queued\n/));
+    expect(stderr.text).toBe('');
+
+    for (const event of events.slice(1)) live.onEvent(event);
+    if (summary) live.onEvent(summary);
+    await live.close();
+    expect(stdout.text.endsWith('fleet: Ctrl-C: starting no new hosts\n✔ web1  exit 0         100ms\n✔ web2  exit 0         200ms\n' + '\u001b[?25h' + '---------------- web[1-2] (2 hosts) exit 0\n')).toBe(true);
+    expect(stderr.text).not.toContain('Ctrl-C');
+  });
+});
+
 describe('LiveRenderer lifecycle', () => {
   it('closes quietly when no run started', async () => {
     const stdout = new StringSink();

@@ -27,6 +27,8 @@ export interface LiveRendererOptions {
   tickMs?: number;
   /** How often the compact view may redraw. Default 100 ms. */
   refreshMs?: number;
+  /** Shortest time between two frames on the terminal (the `default` renderer). Default 200 ms. */
+  frameMs?: number;
 }
 
 /** Rows kept free under the list for the shell prompt and listr2's margins. */
@@ -98,6 +100,8 @@ export class LiveRenderer implements Renderer {
       case 'summary':
         // Held back: the grouped output must not print under a frame listr2 is still drawing.
         this.#summary = event;
+        // Hosts waiting after their last step end now, with the status the summary gives them.
+        for (const host of this.#board?.settle(event) ?? []) this.#view?.changed(host, this.#clock());
         this.#end();
         return;
       default:
@@ -135,6 +139,7 @@ export class LiveRenderer implements Renderer {
       stderr: this.#opts.stderr,
       renderer: this.#opts.renderer ?? 'default',
       color: this.#opts.color,
+      frameMs: this.#opts.frameMs ?? 200,
     });
     // Caught at once: a rejection waiting for close() would be an unhandled one meanwhile.
     this.#run = listr.run().then(

@@ -95,7 +95,7 @@ export class RowsView implements LiveView {
     const row = this.#rows.get(host.name);
     if (!row) return;
     // `done` is followed at once by the exit event, which says how: showing it would only flicker.
-    if (host.phase === 'done' && !host.exit) return;
+    if (host.phase === 'done' && !host.exit && !host.waiting) return;
     row.show(this.#board.titleOf(host, at));
     if (host.exit) row.end();
   }
@@ -104,6 +104,7 @@ export class RowsView implements LiveView {
     const now = this.#clock();
     for (const row of this.#rows.values()) {
       const { host } = row;
+      // A host waiting between steps shows the time it took so far: nothing to refresh.
       if (!host.exit && host.startedAt !== undefined && host.phase !== 'done') row.show(this.#board.titleOf(host, now));
     }
   }

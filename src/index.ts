@@ -26,6 +26,8 @@ export { loadInventory, selectHosts, parseAdHocHosts, expandHostlist, foldHostna
 export type { HostSpec, Inventory, InventoryGroup, LoadInventoryOptions } from './inventory/index.js';
 export { parseDuration, formatDuration } from './duration.js';
 export { createRenderer, OUTPUT_MODES } from './render/create-renderer.js';
+export { streamsOutputFlow } from './output-flow.js';
+export type { FlowStream, OutputFlow } from './output-flow.js';
 export type { OutputMode } from './render/create-renderer.js';
 export type { Renderer, TextSink } from './render/renderer.js';
 export type { HostKeyPolicy } from './transport/index.js';

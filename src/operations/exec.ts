@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { FleetError } from '../errors.js';
 import type { EventSink } from '../events.js';
+import type { OutputFlow } from '../output-flow.js';
 import { statusOfExec, type ExecOutput, type HostResult, type RunReport } from '../result.js';
 import type { HostOutcome } from '../run/host-run.js';
 import { validateRollout, type HostCount } from '../run/rollout.js';
@@ -29,6 +30,11 @@ export interface FleetExecOptions {
   maxOutputBytes?: number;
   /** Keep output in the report's results. Default true; events carry it either way. */
   capture?: boolean;
+  /**
+   * Backpressure from the events' consumer: while it is congested, hosts' output is not read
+   * and their commands block on write, so a slow reader bounds fleet's memory (see OutputFlow).
+   */
+  outputFlow?: OutputFlow;
   /**
    * Run the command as root through sudo. `true` (or no password): `sudo -n`, which fails rather
    * than prompt. With `password`, it is written to stdin for `sudo -S` and never appears in
@@ -90,6 +96,7 @@ export function execOperation(ctx: OperationContext, command: string, opts: Flee
         pty: opts.pty,
         stdin,
         sudo,
+        flow: opts.outputFlow,
         onStdout: (_text, piece) => emit({ type: 'stdout', host: host.name, ...piece }),
         onStderr: (_text, piece) => emit({ type: 'stderr', host: host.name, ...piece }),
       }),

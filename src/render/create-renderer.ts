@@ -1,3 +1,4 @@
+import type { OutputFlow } from '../output-flow.js';
 import { GroupRenderer } from './group.js';
 import type { OutputMode } from './output-mode.js';
 export { OUTPUT_MODES, type OutputMode } from './output-mode.js';
@@ -23,6 +24,8 @@ export interface CreateRendererOptions {
   color?: boolean;
   /** -q: remote output only, no per-host error lines, no summary. */
   quiet?: boolean;
+  /** The reader's backpressure: renderers that print at the end (group, json) keep its pace. */
+  flow?: OutputFlow | undefined;
 }
 
 /**
@@ -39,16 +42,16 @@ export async function createRenderer(mode: OutputMode, io: RendererIo, opts: Cre
   switch (mode) {
     case 'auto': {
       if (!isLiveTerminal(io) || quiet) return new StreamRenderer(common);
-      const live = new LiveRenderer({ ...common, color });
+      const live = new LiveRenderer({ ...common, color, flow: opts.flow });
       await live.start();
       return live;
     }
     case 'stream':
       return new StreamRenderer(common);
     case 'group':
-      return new GroupRenderer(common);
+      return new GroupRenderer({ ...common, flow: opts.flow });
     case 'json':
-      return new JsonRenderer(io.stdout);
+      return new JsonRenderer(io.stdout, { flow: opts.flow });
     case 'jsonl':
       return new JsonlRenderer(io.stdout);
     default:

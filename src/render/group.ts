@@ -1,9 +1,12 @@
+import { createHash } from 'node:crypto';
 import type { FleetEvent } from '../events.js';
 import { foldHostnames } from '../inventory/hostlist-fold.js';
 import { escapeTerminal, trimCarriageReturn } from './escape.js';
 import { LineSplitter } from './line-splitter.js';
+import type { OutputFlow } from '../output-flow.js';
 import { outputText } from './output-data.js';
 import type { Renderer, TextSink } from './renderer.js';
+import { SpillStore, type SpillRef } from './spill-store.js';
 import type { Style } from './style.js';
 import { formatSummary } from './summary.js';
 
@@ -16,6 +19,10 @@ export interface GroupRendererOptions {
   style: Style;
   /** No summary: only the grouped output. */
   quiet?: boolean;
+  /** Holds each distinct output until the end (default: 64 MiB in memory, then a temp file). */
+  store?: SpillStore;
+  /** The reader's backpressure: printing waits while stdout is congested. */
+  flow?: OutputFlow | undefined;
 }
 
 /** Hosts whose output and outcome were identical, as the group renderer prints them. */
@@ -39,12 +46,23 @@ export function outcomeLabel(exit: Pick<ExitEvent, 'status' | 'exitCode' | 'sign
   return exit.status;
 }
 
+/** A host while its output arrives; dropped once it ends and its output joined a group. */
 interface Capture {
   index: number;
   out: LineSplitter;
   err: LineSplitter;
-  lines: string[];
-  exit: ExitEvent | undefined;
+  /** Whole lines so far, each ending in "\n", stdout and stderr merged in arrival order. */
+  text: string;
+  /** The latest exit of a steps run's host: it may run more steps, so it ends at the summary. */
+  exit?: ExitEvent;
+}
+
+/** One distinct (outcome, output): its text stored once, however many hosts share it. */
+interface StoredGroup {
+  hosts: { host: string; index: number }[];
+  outcome: string;
+  /** The lines, each ending in "\n" ('' is no output, "\n" one empty line). */
+  text: SpillRef;
 }
 
 /**
@@ -54,19 +72,28 @@ interface Capture {
  *
  * A host's stdout and stderr are merged line by line in arrival order (each stream is split
  * on its own, so a partial stdout line never mixes with stderr): that is the order a person
- * would have seen on the host's terminal. Everything is printed to stdout when the `summary`
- * event arrives; the summary follows on stderr. Hosts that ended with an error and printed
+ * would have seen on the host's terminal. Everything is printed to stdout when the renderer is
+ * closed (group by group, at the reader's pace); the summary follows on stderr. Hosts that ended with an error and printed
  * nothing (unreachable, auth, skipped...) form no group: the summary lists them with the
  * reason. Hosts with an error that did print (a command killed by --timeout) are shown, since
  * their partial output is often the clue.
+ *
+ * Memory: a host's lines are held while it runs; when it ends they join their group by digest,
+ * so identical outputs are stored once, and distinct ones go to a SpillStore (to disk past its
+ * budget): 1000 hosts x 1 MiB stays bounded.
  */
 export class GroupRenderer implements Renderer {
   readonly #opts: GroupRendererOptions;
-  readonly #hosts = new Map<string, Capture>();
-  #printed = false;
+  readonly #store: SpillStore;
+  readonly #running = new Map<string, Capture>();
+  readonly #groups = new Map<string, StoredGroup>();
+  #nextIndex = 0;
+  #summary: Extract<FleetEvent, { type: 'summary' }> | undefined;
+  #closed = false;
 
   constructor(opts: GroupRendererOptions) {
     this.#opts = opts;
+    this.#store = opts.store ?? new SpillStore();
   }
 
   onEvent(event: FleetEvent): void {
@@ -79,57 +106,89 @@ export class GroupRenderer implements Renderer {
         return;
       case 'stdout': {
         const capture = this.#capture(event.host);
-        capture.lines.push(...capture.out.push(outputText(event)));
+        capture.text += capture.out.pushBlock(outputText(event));
         return;
       }
       case 'stderr': {
         const capture = this.#capture(event.host);
-        capture.lines.push(...capture.err.push(outputText(event)));
+        capture.text += capture.err.pushBlock(outputText(event));
         return;
       }
       case 'exit': {
         const capture = this.#capture(event.host);
-        capture.lines.push(...capture.out.flush(), ...capture.err.flush());
-        capture.exit = event;
+        capture.text += capture.out.flushBlock() + capture.err.flushBlock();
+        if (event.step === undefined) this.#finish(event, capture);
+        else capture.exit = event;
         return;
       }
       case 'summary':
-        this.#printGroups();
-        if (!this.#opts.quiet) this.#opts.stderr.write(formatSummary(event, this.#opts.style));
+        this.#summary = event;
         return;
       default:
         event satisfies never;
     }
   }
 
-  /** Prints the groups if no summary did (a run that ended abnormally still shows its output). */
+  /** Prints the groups, then the summary if one came (a run that ended abnormally still shows its output). */
   async close(): Promise<void> {
-    this.#printGroups();
-  }
-
-  /** The groups as they stand: finished hosts only, largest first, ties in inventory order. */
-  groups(): OutputGroup[] {
-    const byKey = new Map<string, OutputGroup & { first: number }>();
-    for (const [host, capture] of this.#hosts) {
-      if (!capture.exit) continue;
-      if (capture.exit.error && capture.lines.length === 0) continue;
-      const outcome = outcomeLabel(capture.exit);
-      // JSON keeps the key unambiguous whatever bytes the remote output (or signal name) holds.
-      const key = JSON.stringify([outcome, capture.lines]);
-      const group = byKey.get(key);
-      if (group) group.hosts.push(host);
-      else byKey.set(key, { hosts: [host], outcome, lines: capture.lines, first: capture.index });
+    if (this.#closed) return;
+    this.#closed = true;
+    try {
+      await this.#printGroups();
+      if (this.#summary && !this.#opts.quiet) this.#opts.stderr.write(formatSummary(this.#summary, this.#opts.style));
+    } finally {
+      this.#store.close();
     }
-    return [...byKey.values()]
-      .sort((a, b) => b.hosts.length - a.hosts.length || a.first - b.first)
-      .map(({ hosts, outcome, lines }) => ({ hosts, outcome, lines }));
   }
 
-  #printGroups(): void {
-    if (this.#printed) return;
-    this.#printed = true;
-    const { style, stdout } = this.#opts;
-    for (const group of this.groups()) {
+  /**
+   * The groups as they stand: finished hosts only, largest first, ties in inventory order. A
+   * steps run's hosts count as finished from here on (this is meant for the end of the run).
+   */
+  groups(): OutputGroup[] {
+    this.#finishSteps();
+    return this.#sorted().map((group) => this.#materialize(group));
+  }
+
+  /** Ends the hosts of a steps run, with the exit of their last step. */
+  #finishSteps(): void {
+    for (const capture of [...this.#running.values()]) if (capture.exit !== undefined) this.#finish(capture.exit, capture);
+  }
+
+  /** A host ended: its output joins the group of the same outcome and lines, or starts one. */
+  #finish(exit: ExitEvent, capture: Capture): void {
+    this.#running.delete(exit.host);
+    const text = capture.text;
+    if (exit.error && text === '') return;
+    const outcome = outcomeLabel(exit);
+    // The digest stands for the text: equal digests are equal outputs (sha256 has no known collisions).
+    const key = createHash('sha256').update(JSON.stringify(outcome)).update('\n').update(text).digest('hex');
+    const member = { host: exit.host, index: capture.index };
+    const group = this.#groups.get(key);
+    if (group) group.hosts.push(member);
+    else this.#groups.set(key, { hosts: [member], outcome, text: this.#store.put(text) });
+  }
+
+  #sorted(): StoredGroup[] {
+    for (const group of this.#groups.values()) group.hosts.sort((a, b) => a.index - b.index);
+    return [...this.#groups.values()].sort(
+      (a, b) => b.hosts.length - a.hosts.length || (a.hosts[0]?.index ?? 0) - (b.hosts[0]?.index ?? 0),
+    );
+  }
+
+  #materialize(group: StoredGroup): OutputGroup {
+    const lines = this.#store.read(group.text).split('\n');
+    lines.pop(); // after the last newline: nothing
+    return { hosts: group.hosts.map((h) => h.host), outcome: group.outcome, lines };
+  }
+
+  async #printGroups(): Promise<void> {
+    const { style, stdout, flow } = this.#opts;
+    this.#finishSteps();
+    // One group in memory at a time (the others may be on disk), and none faster than it is read.
+    for (const stored of this.#sorted()) {
+      if (flow?.congested) await flow.whenClear();
+      const group = this.#materialize(stored);
       const count = `(${group.hosts.length} ${group.hosts.length === 1 ? 'host' : 'hosts'})`;
       // The signal name comes from the remote side: escaped like its output.
       const label = escapeTerminal(group.outcome);
@@ -141,11 +200,11 @@ export class GroupRenderer implements Renderer {
   }
 
   #capture(host: string): Capture {
-    let capture = this.#hosts.get(host);
+    let capture = this.#running.get(host);
     if (!capture) {
       // Hosts not announced by run_start sort after those that were, in order of appearance.
-      capture = { index: this.#hosts.size, out: new LineSplitter(), err: new LineSplitter(), lines: [], exit: undefined };
-      this.#hosts.set(host, capture);
+      capture = { index: this.#nextIndex++, out: new LineSplitter(), err: new LineSplitter(), text: '' };
+      this.#running.set(host, capture);
     }
     return capture;
   }

@@ -1,8 +1,12 @@
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { FleetEvent } from '../events.js';
-import { recordRun, RECORDED_START } from './__fixtures__/run-events.js';
+import { recordRun, RECORDED_START, type HostScript } from './__fixtures__/run-events.js';
 import { JsonRenderer } from './json.js';
 import { StringSink } from './renderer.js';
+import { SpillStore } from './spill-store.js';
 
 async function render(events: FleetEvent[]): Promise<string> {
   const out = new StringSink();
@@ -87,5 +91,36 @@ describe('JsonRenderer', () => {
 
   it('writes nothing when the run never started', async () => {
     expect(await render([])).toBe('');
+  });
+});
+
+describe('JsonRenderer, written entry by entry', () => {
+  const render = async (events: FleetEvent[], store?: SpillStore): Promise<string> => {
+    const sink = new StringSink();
+    const renderer = new JsonRenderer(sink, store ? { store } : {});
+    for (const event of events) renderer.onEvent(event);
+    await renderer.close();
+    return sink.text;
+  };
+
+  it('prints exactly what JSON.stringify(doc, null, 2) prints, with no hosts, one, or several', async () => {
+    const runs: HostScript[][] = [[], [{ host: 'a' }], [{ host: 'a', output: [['stdout', 'x\n  "y": [1]\n']] }, { host: 'b', exitCode: 2 }, { host: 'c' }]];
+    for (const scripts of runs) {
+      const text = await render(recordRun('cmd', scripts));
+      expect(text).toBe(`${JSON.stringify(JSON.parse(text), null, 2)}\n`);
+    }
+  });
+
+  it('gives the same document when the entries were spilled to disk', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fleet-json-test-'));
+    try {
+      const events = recordRun('cmd', ['a', 'b', 'c'].map((host): HostScript => ({ host, output: [['stdout', `${host}\n`.repeat(50)]] })));
+      const spilled = await render(events, new SpillStore(10, dir));
+      expect(spilled).toBe(await render(events));
+      expect(JSON.parse(spilled).hosts.map((h: { stdout: string }) => h.stdout.length)).toEqual([100, 100, 100]);
+      expect(readdirSync(dir)).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

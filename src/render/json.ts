@@ -1,7 +1,9 @@
 import type { ErrorInfo, FleetEvent, HostRef } from '../events.js';
 import { emptySummary, type HostStatus, type RunSummary } from '../result.js';
+import type { OutputFlow } from '../output-flow.js';
 import { OutputAccumulator } from './output-data.js';
 import type { Renderer, TextSink } from './renderer.js';
+import { SpillStore, type SpillRef } from './spill-store.js';
 
 /** One host in the json document (DESIGN.md §4). */
 export interface JsonHost {
@@ -37,28 +39,37 @@ export interface JsonDocument {
  * saw. Output is kept as the run emitted it (the run already caps it per host), byte for byte:
  * a host whose output is not valid UTF-8 gets `stdout_base64` (or `stderr_base64`) holding the
  * exact bytes beside the readable `stdout`.
+ *
+ * Memory: each host's entry is serialized when it ends and kept in a SpillStore (on disk past
+ * its budget), and the document is written entry by entry: the same text as one
+ * `JSON.stringify(doc, null, 2)`, without ever holding 1000 hosts' output at once (nor a string
+ * beyond V8's length limit).
  */
 export class JsonRenderer implements Renderer {
   readonly #out: TextSink;
+  readonly #store: SpillStore;
+  readonly #flow: OutputFlow | undefined;
   readonly #hosts = new Map<string, JsonHost>();
   readonly #output = new Map<string, { stdout: OutputAccumulator; stderr: OutputAccumulator }>();
-  #doc: JsonDocument | undefined;
+  /** Entries of the hosts that ended, serialized. */
+  readonly #done = new Map<string, SpillRef>();
+  #doc: Omit<JsonDocument, 'hosts'> | undefined;
 
-  constructor(out: TextSink) {
+  /**
+   * @param opts.store - where finished hosts' entries wait (default: 64 MiB in memory, then a temp file)
+   * @param opts.flow - the reader's backpressure: writing the document waits while it is congested
+   */
+  constructor(out: TextSink, opts: { store?: SpillStore; flow?: OutputFlow | undefined } = {}) {
     this.#out = out;
+    this.#store = opts.store ?? new SpillStore();
+    this.#flow = opts.flow;
   }
 
   onEvent(event: FleetEvent): void {
     switch (event.type) {
       case 'run_start':
-        this.#doc = {
-          version: event.version,
-          command: event.command,
-          started: event.started,
-          duration_ms: 0,
-          hosts: event.hosts.map((ref) => this.#hostEntry(ref)),
-          summary: emptySummary(),
-        };
+        this.#doc = { version: event.version, command: event.command, started: event.started, duration_ms: 0, summary: emptySummary() };
+        for (const ref of event.hosts) this.#hostEntry(ref);
         return;
       case 'host_state':
       case 'transfer_progress':
@@ -76,6 +87,8 @@ export class JsonRenderer implements Renderer {
         entry.signal = event.signal;
         entry.duration_ms = event.durationMs;
         entry.error = event.error ?? null;
+        // A steps run's host may run more steps: its entry is final only at the end.
+        if (event.step === undefined) this.#serialize(event.host);
         return;
       }
       case 'summary':
@@ -90,17 +103,49 @@ export class JsonRenderer implements Renderer {
   }
 
   async close(): Promise<void> {
-    for (const [host, output] of this.#output) {
-      const entry = this.#hosts.get(host) as JsonHost;
+    try {
+      if (this.#doc) await this.#write(this.#doc);
+    } finally {
+      this.#store.close();
+    }
+  }
+
+  /** Fills in the host's output, serializes its entry and lets go of the output. */
+  #serialize(host: string): SpillRef {
+    let ref = this.#done.get(host);
+    if (ref !== undefined) return ref;
+    const entry = this.#hosts.get(host) as JsonHost;
+    const output = this.#output.get(host);
+    if (output !== undefined) {
       entry.stdout = output.stdout.text();
       entry.stderr = output.stderr.text();
       entry.stdout_base64 = output.stdout.base64();
       entry.stderr_base64 = output.stderr.base64();
+      this.#output.delete(host);
     }
-    if (this.#doc) this.#out.write(`${JSON.stringify(this.#doc, null, 2)}\n`);
+    ref = this.#store.put(JSON.stringify(entry, null, 2));
+    this.#done.set(host, ref);
+    this.#hosts.set(host, { ...entry, stdout: '', stderr: '', stdout_base64: null, stderr_base64: null });
+    return ref;
   }
 
-  #hostEntry(ref: HostRef): JsonHost {
+  /** The document, as JSON.stringify(doc, null, 2) would print it, one host entry at a time. */
+  async #write(doc: Omit<JsonDocument, 'hosts'>): Promise<void> {
+    const { summary, ...head } = doc;
+    let text = '{\n';
+    for (const [key, value] of Object.entries(head)) text += `  ${JSON.stringify(key)}: ${nest(JSON.stringify(value, null, 2), 1)},\n`;
+    const hosts = [...this.#hosts.keys()];
+    text += hosts.length === 0 ? '  "hosts": [],\n' : '  "hosts": [';
+    this.#out.write(text);
+    for (const [i, host] of hosts.entries()) {
+      if (this.#flow?.congested) await this.#flow.whenClear();
+      this.#out.write(`${i === 0 ? '' : ','}\n    ${nest(this.#store.read(this.#serialize(host)), 2)}`);
+    }
+    if (hosts.length > 0) this.#out.write('\n  ],\n');
+    this.#out.write(`  "summary": ${nest(JSON.stringify(summary, null, 2), 1)}\n}\n`);
+  }
+
+  #hostEntry(ref: HostRef): void {
     const entry: JsonHost = {
       host: ref.host,
       address: ref.address,
@@ -118,6 +163,10 @@ export class JsonRenderer implements Renderer {
     };
     this.#hosts.set(ref.host, entry);
     this.#output.set(ref.host, { stdout: new OutputAccumulator(), stderr: new OutputAccumulator() });
-    return entry;
   }
+}
+
+/** Indents pretty-printed JSON by `levels` x 2 spaces after each newline (JSON strings hold none). */
+function nest(json: string, levels: number): string {
+  return json.replaceAll('\n', `\n${'  '.repeat(levels)}`);
 }

@@ -1,3 +1,4 @@
+import type { OutputFlow } from '../output-flow.js';
 import type { ExecOutput } from '../result.js';
 import type { Connection } from '../transport/index.js';
 import { MarkerStripper } from './marker-stripper.js';
@@ -31,6 +32,8 @@ export interface ExecTaskOptions {
   sudo?: ExecSudo | undefined;
   onStdout?: OutputSink | undefined;
   onStderr?: OutputSink | undefined;
+  /** The output consumer's backpressure (see OutputFlow). */
+  flow?: OutputFlow | undefined;
 }
 
 /**
@@ -60,6 +63,7 @@ export async function execTask(conn: Connection, opts: ExecTaskOptions): Promise
     ...(script.env && { env: script.env }),
     ...(opts.pty && { pty: true }),
     ...(stdin !== undefined && { stdin }),
+    ...(opts.flow !== undefined && { flow: opts.flow }),
   });
   if (strip) {
     stdout.push(strip.out.end());

@@ -2,6 +2,7 @@
  * The transport contract the rest of fleet uses. No ssh2 type appears here: tasks and the pool
  * see connections, exec requests and FleetErrors only (pyinfra's connector interface).
  */
+import type { OutputFlow } from '../output-flow.js';
 import type { FleetError } from '../errors.js';
 import type { HostSpec } from '../inventory/host-spec.js';
 import type { HostKey } from './ssh/host-key.js';
@@ -127,6 +128,8 @@ export interface ExecRequest {
   signal?: AbortSignal;
   onStdout?: (chunk: Buffer) => void;
   onStderr?: (chunk: Buffer) => void;
+  /** The output consumer's backpressure: while it is congested the channel is not read (see OutputFlow). */
+  flow?: OutputFlow;
   /** Written, then EOF; absent means EOF at once. */
   stdin?: Buffer | string;
   /** Allocate a pseudo-terminal (stderr then arrives merged into stdout). */

@@ -32,6 +32,7 @@ describe('public API', () => {
         'selectHosts',
         'statusOfError',
         'statusOfExec',
+        'streamsOutputFlow',
         'summarize',
         'toFleetError',
       ].sort(),

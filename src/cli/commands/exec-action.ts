@@ -8,6 +8,7 @@ import { resolveHostSelection, type HostSelectionOptions } from '../../selection
 import { openFleetForHosts } from '../connect-settings.js';
 import { exitCodeForSummary } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
+import { outputFlowFor } from '../io-flow.js';
 import { chooseRenderer } from '../renderer-choice.js';
 import { parseCommonSettings, selectionOptions } from '../settings.js';
 import { parseExecSettings, type ExecCommandOptions } from './exec-options.js';
@@ -25,6 +26,8 @@ export async function runExecCommand(command: string, options: ExecCommandOption
   const hosts = rerun ? onlyRerunHosts(await resolveHostSelection(selection), rerun) : await resolveHostSelection(selection);
   const fleet = await openFleetForHosts(options, settings, hosts, io);
   const renderer = await chooseRenderer(options, io);
+  // A slow reader of our output pauses the hosts' output instead of queueing it in memory.
+  const flow = outputFlowFor(io);
   try {
     const report = await fleet.exec(command, {
       ...exec,
@@ -34,6 +37,7 @@ export async function runExecCommand(command: string, options: ExecCommandOption
       ...(io.drain && { drain: io.drain }),
       capture: false,
       onEvent: (event) => renderer.onEvent(event),
+      ...(flow && { outputFlow: flow }),
     });
     await renderer.close();
     await recordFailedHosts(report, command, selection, io, home);

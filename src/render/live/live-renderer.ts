@@ -1,4 +1,5 @@
 import type { FleetEvent } from '../../events.js';
+import type { OutputFlow } from '../../output-flow.js';
 import { GroupRenderer } from '../group.js';
 import type { Renderer, TextSink } from '../renderer.js';
 import type { Style } from '../style.js';
@@ -17,6 +18,8 @@ export interface LiveRendererOptions {
   color: boolean;
   /** No summary after the run. */
   quiet?: boolean;
+  /** The reader's backpressure, for the grouped output printed at the end. */
+  flow?: OutputFlow | undefined;
   /** Terminal height; more hosts than `rows - 6` switch to the compact view. Default stdout.rows, else 24. */
   rows?: number;
   /** listr2 renderer; `test` logs task events as lines (unit tests). Default `default`. */
@@ -63,7 +66,7 @@ export class LiveRenderer implements Renderer {
     this.#opts = opts;
     this.#now = opts.now ?? (() => performance.now());
     const quiet = opts.quiet === true;
-    this.#group = new GroupRenderer({ stdout: opts.stdout, stderr: opts.stderr, style: opts.style, quiet });
+    this.#group = new GroupRenderer({ stdout: opts.stdout, stderr: opts.stderr, style: opts.style, quiet, flow: opts.flow });
   }
 
   /** Loads listr2. Must be awaited before events arrive. */

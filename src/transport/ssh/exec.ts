@@ -171,8 +171,28 @@ function drive(ctx: ExecContext, opened: OpenChannel, req: ExecRequest, local: A
     channel.on('error', () => undefined);
     channel.stderr.on('error', () => undefined);
     const markerStream = pty ? channel : channel.stderr;
-    channel.on('data', (chunk: Buffer) => deliver(req.onStdout, pty ? parser.push(chunk) : chunk));
-    channel.stderr.on('data', (chunk: Buffer) => deliver(req.onStderr, pty ? chunk : parser.push(chunk)));
+    // A congested consumer pauses the channel; ssh2 then stops replenishing its window.
+    const flow = req.flow;
+    let paused = false;
+    const holdBack = (): void => {
+      if (flow === undefined || paused || !flow.congested) return;
+      paused = true;
+      channel.pause();
+      channel.stderr.pause();
+      void flow.whenClear().then(() => {
+        paused = false;
+        channel.resume();
+        channel.stderr.resume();
+      });
+    };
+    channel.on('data', (chunk: Buffer) => {
+      deliver(req.onStdout, pty ? parser.push(chunk) : chunk);
+      holdBack();
+    });
+    channel.stderr.on('data', (chunk: Buffer) => {
+      deliver(req.onStderr, pty ? chunk : parser.push(chunk));
+      holdBack();
+    });
     markerStream.once('end', () => deliver(pty ? req.onStdout : req.onStderr, parser.end()));
     // 'close' comes after the channel's own 'end'; stderr may end a tick apart: wait for both.
     const closed = Promise.allSettled([new Promise((r) => channel.once('close', r)), finished(channel.stderr)]);
@@ -183,6 +203,11 @@ function drive(ctx: ExecContext, opened: OpenChannel, req: ExecRequest, local: A
     const onAbort = (): void => {
       if (opened.exit !== undefined || aborting) return;
       aborting = true;
+      // A channel held back for a slow reader must flow again to reach its close (output is dropped now).
+      if (paused) {
+        channel.resume();
+        channel.stderr.resume();
+      }
       void stopCommand().then(() => reject(abortError(local.signal, host)));
     };
     const stopCommand = async (): Promise<void> => {

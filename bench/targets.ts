@@ -49,6 +49,18 @@ export function evaluateTargets(results: readonly CaseResult[], opts: BenchOptio
       ),
     );
   }
+  for (const mode of ['stream', 'group']) {
+    const rss = find(results, `exec-output-${opts.largeHosts}-rtt0`, `fleet-${mode}`)?.peakRssMiB;
+    out.push(
+      target(
+        `exec ${opts.largeHosts} hosts x 1 MiB output, --output ${mode}: fleet peak RSS`,
+        rss === undefined || rss === null ? Number.NaN : (rss * 1024 * 1024) / 1e6,
+        400,
+        'MB',
+        'GNU time %M (issue #6)',
+      ),
+    );
+  }
   const faults = find(results, `faults-${opts.largeHosts}-rtt0`, 'fleet');
   if (faults !== undefined || opts.cases.includes('faults')) {
     out.push(

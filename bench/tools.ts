@@ -31,8 +31,8 @@ export function fleetTool(
 }
 
 /** Common fleet options for a view: inventory, forks, plain streamed output, generous timeouts. */
-export function fleetViewArgs(view: LabView, forks: number): string[] {
-  return ['-i', view.inventoryFile, '-f', String(forks), '--output', 'stream', '--connect-timeout', '60s'];
+export function fleetViewArgs(view: LabView, forks: number, output = 'stream'): string[] {
+  return ['-i', view.inventoryFile, '-f', String(forks), '--output', output, '--connect-timeout', '60s'];
 }
 
 export function ssh2NaiveTool(ctx: BenchContext, view: LabView, command: string, forks: number, steps = 1): Tool {

@@ -2,7 +2,8 @@
  * exec: `df /` on N hosts (100) at each RTT, fleet against the ssh2 fan-out and the
  * process-per-host tools. exec-large: the same on 1000 hosts at the largest RTT, with fleet's
  * peak RSS (the process-per-host tools need minutes there: only the ssh2 fan-out runs, unless
- * --baselines names them).
+ * --baselines names them). exec-output: the same hosts at RTT 0, each printing 1 MiB of its own
+ * text, in the stream and group output modes (group is how the live view ends): peak RSS.
  */
 import { caseResult, fullOnly, hostsText, measure, type BenchCase, type BenchContext } from '../context.js';
 import type { LabView } from '../lab-views.js';
@@ -50,17 +51,41 @@ export const execCases: BenchCase = {
   },
 };
 
+// 1 MiB of lines, the host's name first so no two hosts print the same (nothing groups).
+const MIB_OUTPUT = "(uname -n; yes 'fleet bench output line, 64 bytes long .........................') | head -c 1048576";
+
+async function outputCase(ctx: BenchContext, view: LabView): Promise<CaseResult> {
+  const forks = Math.min(ctx.opts.forks, view.count);
+  ctx.log(`exec-output: 1 MiB of output from each of ${hostsText(view.count)}, forks ${forks}`);
+  const contenders = (['stream', 'group'] as const).map((mode) =>
+    fleetTool(ctx, {
+      id: `fleet-${mode}`,
+      label: `fleet exec --output ${mode}`,
+      command: 'exec',
+      args: () => [MIB_OUTPUT, ...fleetViewArgs(view, forks, mode)],
+      check: exitZeroWithLines(view.count * 16_000),
+      runs: 1,
+    }),
+  );
+  return caseResult('exec-output', `exec printing 1 MiB per host on ${hostsText(view.count)} at RTT 0 ms`, view, await measure(ctx, contenders, 1), [
+    'every host prints its own 1 MiB (~16,100 lines): nothing groups; output read through a pipe and counted',
+  ]);
+}
+
 export const execLargeCase: BenchCase = {
   id: 'exec-large',
-  title: 'exec on 1000 hosts at the largest RTT, with peak RSS',
+  title: 'exec on 1000 hosts at the largest RTT, with peak RSS; 1 MiB of output per host',
   labHosts: (o) => o.largeHosts,
   async run(ctx) {
     const rtt = Math.max(...ctx.opts.rtts);
     const view = await ctx.views.view(ctx.opts.largeHosts, rtt);
+    const results: CaseResult[] = [];
     try {
-      return [await execCase(ctx, 'exec', view, ctx.opts.baselines !== undefined, ctx.heavyRuns)];
+      results.push(await execCase(ctx, 'exec', view, ctx.opts.baselines !== undefined, ctx.heavyRuns));
     } finally {
       await ctx.views.closeProxies();
     }
+    results.push(await outputCase(ctx, await ctx.views.view(ctx.opts.largeHosts, 0)));
+    return results;
   },
 };

@@ -10,11 +10,11 @@ import { parseAdHocHosts, type HostSpec } from './inventory/index.js';
 import type { FleetEvent } from './events.js';
 import { DEFAULT_MAX_OUTPUT_BYTES } from './operations/exec.js';
 import type { TransferOutput } from './result.js';
+import { execTask } from './tasks/exec.js';
 import { getFiles } from './tasks/get.js';
 import { putFiles } from './tasks/put.js';
 import { planPut } from './tasks/transfer-plan.js';
 import { TransferResources } from './tasks/transfer-shared.js';
-import { execCaptured } from './steps/exec-capture.js';
 import { shellQuote } from './steps/template.js';
 import {
   createCredentialCache,
@@ -185,14 +185,14 @@ export class Session implements AsyncDisposable {
   async exec(command: string, opts: SessionExecOptions = {}): Promise<SessionExecResult> {
     const bound = withTimeout(opts.signal, opts.timeoutMs, { name: 'timeoutMs', host: this.host });
     try {
-      const out = await execCaptured(this.#conn, {
+      const out = await execTask(this.#conn, {
         command,
         signal: bound.signal,
         maxOutputBytes: opts.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES,
         capture: true,
         env: opts.env,
         pty: opts.pty,
-        stdin: opts.stdin,
+        stdin: typeof opts.stdin === 'string' ? Buffer.from(opts.stdin, 'utf8') : opts.stdin,
         onStdout: opts.onStdout,
         onStderr: opts.onStderr,
       });

@@ -1,6 +1,7 @@
 import { StepsError, isFleetError } from '../errors.js';
 import type { EventSink } from '../events.js';
 import { selectHosts, type Inventory } from '../inventory/index.js';
+import type { OutputFlow } from '../output-flow.js';
 import { runStepsEngine } from '../steps/engine.js';
 import { describeStep, type StepsFile } from '../steps/model.js';
 import type { StepsReport } from '../steps/outcome.js';
@@ -29,6 +30,8 @@ export interface FleetRunOptions {
   maxOutputBytes?: number;
   /** Keep output in the report (default true). Steps that `register` always capture. */
   capture?: boolean;
+  /** Backpressure from the events' consumer, as for exec (see OutputFlow). */
+  outputFlow?: OutputFlow;
   /** What run_start and the json document call this run. Default `run <file>`. */
   label?: string;
   /** Environment of `local` steps. Default `process.env`. */
@@ -72,6 +75,7 @@ export async function runOperation(
       onEvent: opts.onEvent,
       maxOutputBytes: opts.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES,
       capture: opts.capture ?? true,
+      flow: opts.outputFlow,
       localEnv: opts.localEnv ?? process.env,
       transfers,
     });

@@ -8,10 +8,11 @@ import { withTimeout } from '../concurrency/deadline.js';
 import { FleetError, toFleetError } from '../errors.js';
 import type { EventSink, HostPhase } from '../events.js';
 import type { HostSpec } from '../inventory/host-spec.js';
+import type { OutputFlow } from '../output-flow.js';
 import { statusOfError, type ExecOutput } from '../result.js';
 import type { Connections } from '../run/connections.js';
+import { execTask } from '../tasks/exec.js';
 import type { Connection } from '../transport/index.js';
-import { execCaptured } from './exec-capture.js';
 import { describeStep, stepRef, type Step } from './model.js';
 import { isStepSuccess, type StepOutcome } from './outcome.js';
 import { renderTemplate, type Template, type TemplateUse } from './template.js';
@@ -29,6 +30,8 @@ export interface StepEnv {
   timeoutMs: number | undefined;
   maxOutputBytes: number;
   capture: boolean;
+  /** The output reader's backpressure (see OutputFlow). */
+  flow?: OutputFlow | undefined;
   /** Where relative local paths resolve. */
   baseDir: string;
   transfers: TransferSteps;
@@ -73,15 +76,17 @@ export class HostRun {
       const bound = withTimeout(env.signal, step.timeoutMs ?? env.timeoutMs, { name: step.timeoutMs === undefined ? '--timeout' : 'timeout', host: name });
       try {
         if (step.action.kind === 'exec') {
-          value = await execCaptured(conn, {
+          value = await execTask(conn, {
             command: this.#fill(step, step.action.command, 'command'),
             env: this.#fillEnv(step),
             pty: step.pty,
             signal: bound.signal,
             maxOutputBytes: env.maxOutputBytes,
             capture: env.capture || step.register !== undefined,
-            onStdout: (data) => env.emit({ type: 'stdout', host: name, data }),
-            onStderr: (data) => env.emit({ type: 'stderr', host: name, data }),
+            flow: env.flow,
+            // The piece keeps output that is not UTF-8 exact (base64) for json/jsonl.
+            onStdout: (_text, piece) => env.emit({ type: 'stdout', host: name, ...piece }),
+            onStderr: (_text, piece) => env.emit({ type: 'stderr', host: name, ...piece }),
           });
         } else if (step.action.kind === 'put') {
           const src = path.resolve(env.baseDir, this.#fill(step, step.action.src, 'path'));

@@ -207,6 +207,19 @@ describe('fleet run on a lab of 20 local sshd hosts', () => {
     expect(doc.hosts[2]?.error?.message).toMatch(/max-fail 1 exceeded \(2 of 20 hosts failed\)/);
   });
 
+  it('jsonl keeps step output that is not UTF-8 byte-exact (base64), as exec does', async () => {
+    const dir = await mkdtemp(path.join(tmp, 'bytes-'));
+    const file = path.join(dir, 'bytes.yaml');
+    await writeFile(file, "- exec: printf '\\377\\000\\376ok'\n- exec: printf 'two'\n");
+    const run = await runCli(['run', file, '-i', lab.inventoryFile, '-l', 'lab001', '--output', 'jsonl', '--ssh-config', '/dev/null']);
+    expect(run.code).toBe(0);
+    const events = run.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { type: string; data?: string; encoding?: string });
+    const stdout = events.filter((e) => e.type === 'stdout');
+    expect(stdout.some((e) => e.encoding === 'base64')).toBe(true);
+    const bytes = Buffer.concat(stdout.map((e) => Buffer.from(e.data ?? '', e.encoding === 'base64' ? 'base64' : 'utf8')));
+    expect([...bytes]).toEqual([0xff, 0x00, 0xfe, ...Buffer.from('oktwo')]);
+  });
+
   it('CLI: streams each step, exits 3 when a canary failure left hosts skipped, 2 (before connecting) for a bad steps file', async () => {
     const dir = await mkdtemp(path.join(tmp, 'case-'));
     const good = path.join(dir, 'good.yaml');

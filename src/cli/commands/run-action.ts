@@ -7,6 +7,7 @@ import { isStepSuccess, type StepsReport } from '../../steps/outcome.js';
 import { connectFleetOptions } from '../connect-settings.js';
 import { ExitCode, exitCodeForSummary, type ExitCodeValue } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
+import { outputFlowFor } from '../io-flow.js';
 import { chooseRenderer } from '../renderer-choice.js';
 import { parseCommonSettings, selectionOptions } from '../settings.js';
 import type { RunCommandOptions } from './run.js';
@@ -37,6 +38,7 @@ export async function runStepsCommand(file: string, options: RunCommandOptions, 
     io.stderr.write('fleet: warning: --strict-host-keys no: host keys are NOT checked; anyone on the path can impersonate these hosts\n');
   }
   const renderer = await chooseRenderer(options, io);
+  const flow = outputFlowFor(io);
   try {
     const report = await fleet.run(steps, {
       label: `run ${file}`,
@@ -48,6 +50,7 @@ export async function runStepsCommand(file: string, options: RunCommandOptions, 
       capture: false,
       localEnv: io.env,
       onEvent: (event) => renderer.onEvent(event),
+      ...(flow && { outputFlow: flow }),
     });
     await renderer.close();
     return exitCodeForRun(report, (io.interrupt?.aborted ?? false) || (io.drain?.aborted ?? false));

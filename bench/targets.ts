@@ -68,6 +68,39 @@ export function evaluateTargets(results: readonly CaseResult[], opts: BenchOptio
       target(`exec ${opts.largeHosts} hosts with faults: fleet peak RSS`, faults?.peakRssMiB == null ? Number.NaN : (faults.peakRssMiB * 1024 * 1024) / 1e6, FAULTS_MAX_RSS_MB, 'MB', 'GNU time %M'),
     );
   }
+  out.push(...transferTargets(results, opts));
   out.push(target('fleet --help start-up', med('startup-help', 'fleet'), 150, 'ms', 'median wall time, spawn to exit'));
+  return out;
+}
+
+/**
+ * Issue #7's transfer targets: put verified at least 1.3x (RTT 0) and 2.5x (largest RTT) faster
+ * than an unverified fastPut, i.e. at most 1/1.3 and 1/2.5 of its time; a second put with
+ * --skip-unchanged under 10% of the first; get verified under 5% slower than without.
+ */
+function transferTargets(results: readonly CaseResult[], opts: BenchOptions): TargetResult[] {
+  const n = opts.transferHosts;
+  const mib = opts.fileMiB;
+  const med = (key: string, id: string): number => find(results, key, id)?.summary.median ?? Number.NaN;
+  const has = (prefix: string): boolean => results.some((r) => r.key.startsWith(prefix));
+  const out: TargetResult[] = [];
+  if (results.some((r) => /^put-\d+-rtt/.test(r.key))) {
+    for (const rtt of opts.rtts) {
+      const key = `put-${n}-rtt${rtt}`;
+      const limit = rtt === 0 ? 1 / 1.3 : 1 / 2.5;
+      out.push(
+        target(`put ${mib} MiB to ${n} hosts, RTT ${rtt} ms: fleet (verified) / fastPut (unverified)`, ratio(med(key, 'fleet'), med(key, 'sftp-put')), limit, 'x', `${rtt === 0 ? '1.3' : '2.5'}x faster (issue #7)`),
+      );
+    }
+  }
+  const skip = `put-skip-${n}-rtt0`;
+  const first = `put-${n}-rtt0`;
+  if (has('put-skip-')) {
+    out.push(target(`put --skip-unchanged, unchanged / first put (fleet)`, ratio(med(skip, 'fleet'), med(first, 'fleet')), 0.1, 'x', 'medians of two cases (issue #7)'));
+  }
+  const get = `get-${n}-rtt0`;
+  if (has('get-')) {
+    out.push(target(`get ${mib} MiB from ${n} hosts: verified / --no-verify`, ratio(med(get, 'fleet'), med(get, 'fleet-no-verify')), 1.05, 'x', 'medians, same rounds (issue #7)'));
+  }
   return out;
 }

@@ -67,12 +67,11 @@ async function putCase(ctx: BenchContext, view: LabView, local: string): Promise
       prepare: clean,
     }),
     sftpTool(ctx, view, 'put', local, REMOTE_PUT, true, clean),
-    view.rttMs === 0
-      ? fullOnly(ctx, sftpTool(ctx, view, 'put', local, REMOTE_PUT, false, clean), 'verified baselines only')
-      : { id: 'sftp-put', label: 'ssh2-sftp-client fastPut', fleet: false, reason: 'at RTT 0 only (the verified one runs here)' },
+    // Issue #7's put targets compare with this one, unverified, at every RTT.
+    fullOnly(ctx, sftpTool(ctx, view, 'put', local, REMOTE_PUT, false, clean), 'verified baselines only'),
     slow(ctx, 'scp', { id: 'scp-xargs', label: `xargs -P ${view.count} scp`, command: () => scpPutXargs(view, local, REMOTE_PUT, view.count), prepare: clean }),
     slow(ctx, 'parallel-scp', { id: 'pscp', label: 'parallel-scp', command: () => psshScp(view, local, REMOTE_PUT, view.count), prepare: clean }),
-  ].map((c) => (view.rttMs > 0 && !c.fleet && c.id !== 'sftp-put-verify' ? fullOnly(ctx, c, 'only the verified sftp baseline at RTT > 0') : c));
+  ].map((c) => (view.rttMs > 0 && !c.fleet && !c.id.startsWith('sftp-put') ? fullOnly(ctx, c, 'only the sftp baselines at RTT > 0') : c));
   return caseResult('put', `put ${mib} MiB to ${hostsText(view.count)} at RTT ${view.rttMs} ms`, view, await measure(ctx, contenders, ctx.heavyRuns), [
     'remote file removed before every run; fleet and the "+ sha256 check" baseline verify, the others do not',
   ]);

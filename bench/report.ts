@@ -51,7 +51,7 @@ function pad(table: string[][]): string[] {
 
 function targetCells(t: TargetResult): string[] {
   const v = Number.isFinite(t.measured) ? (t.unit === 'x' ? `${t.measured.toFixed(2)}x` : `${t.measured.toFixed(0)} ${t.unit}`) : '-';
-  const limit = t.unit === 'x' ? `<= ${t.limit}x` : `<= ${t.limit} ${t.unit}`;
+  const limit = t.unit === 'x' ? `<= ${Number(t.limit.toFixed(2))}x` : `<= ${t.limit} ${t.unit}`;
   return [t.status, t.name, v, limit, t.detail];
 }
 

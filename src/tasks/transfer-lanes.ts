@@ -148,11 +148,15 @@ export class Lanes {
     if (Lanes.wanted(this.#rttMs) <= 1) return;
     // One sample can be inflated by a busy event loop (20 hosts starting at once showed 160 ms on
     // loopback): the least of a few sequential round trips is the link's.
+    // Two samples that want the same lane count settle it: a real 50 ms link costs one probe.
     let rtt = this.#rttMs;
     for (let probe = 0; probe < RTT_PROBES && Lanes.wanted(rtt) > 1; probe += 1) {
       const t0 = performance.now();
       await this.main.session.realpath('.');
-      rtt = Math.min(rtt, performance.now() - t0);
+      const sample = performance.now() - t0;
+      const agreed = Lanes.wanted(sample) === Lanes.wanted(rtt);
+      rtt = Math.min(rtt, sample);
+      if (agreed) break;
     }
     this.#granted = this.#budget.take(Math.min(Lanes.wanted(rtt) - 1, this.#conn.idleSessions - 1));
     const opened = await Promise.allSettled(Array.from({ length: this.#granted }, () => this.#conn.sftp({ signal })));

@@ -32,11 +32,18 @@ export async function uploadFile(spec: UploadSpec): Promise<void> {
   const main = spec.lanes[0] as Lane;
   const host = main.session.host;
   const first = await main.session.open(spec.temp, 'wx', 0o600);
-  const handles: RemoteHandle[] = [first];
+  // Each handle with the lane it belongs to, so a partial failure closes each on its own lane.
+  const open: { lane: Lane; handle: RemoteHandle }[] = [{ lane: main, handle: first }];
   try {
-    await main.session.fchmod(first, spec.mode);
-    // Every lane writes through its own handle on the same file.
-    for (const lane of spec.lanes.slice(1)) handles.push(await lane.session.open(spec.temp, 'r+'));
+    // The mode and every lane's own handle on the same file, in one round trip rather than one each.
+    const extra = spec.lanes.slice(1);
+    const [mode, ...others] = await Promise.allSettled([main.session.fchmod(first, spec.mode), ...extra.map((lane) => lane.session.open(spec.temp, 'r+'))]);
+    others.forEach((opened, i) => {
+      if (opened.status === 'fulfilled') open.push({ lane: extra[i] as Lane, handle: opened.value });
+    });
+    const failed = [mode, ...others].find((r) => r.status === 'rejected');
+    if (failed !== undefined) throw failed.reason;
+    const handles = open.map((o) => o.handle);
     if (spec.size > 0) await writeChunks(spec, handles);
     const stats = await main.session.fstat(first);
     if (stats.size !== spec.size) {
@@ -46,7 +53,7 @@ export async function uploadFile(spec: UploadSpec): Promise<void> {
       });
     }
   } finally {
-    const closing = Promise.allSettled(handles.map((handle, i) => (spec.lanes[i] as Lane).session.close(handle)));
+    const closing = Promise.allSettled(open.map(({ lane, handle }) => lane.session.close(handle)));
     // Aborted: do not wait on a connection that may be dead; the caller's cleanup is bounded.
     if (!spec.signal.aborted) await closing;
   }

@@ -56,6 +56,8 @@ export async function putFiles(conn: Connection, job: PutJob, env: TransferEnv):
   try {
     const layout = await layoutPut(session, job.plan, job.remote);
     lanes = new Lanes(conn, session, layout.rttMs, env.shared.lanes);
+    // Extra lanes open while the directories are made and the first file starts on the main one.
+    lanes.prepare(Math.max(0, ...layout.files.map((f) => f.entry.size)), signal);
     const known = new Set<string>();
     for (const parent of layout.parents) await makeDirs(session, parent, known);
     // Writable by us while its contents arrive; the local mode is applied at the end.
@@ -93,7 +95,8 @@ export async function putFiles(conn: Connection, job: PutJob, env: TransferEnv):
         temp,
         size: entry.size,
         mode: job.mode ?? entry.mode,
-        lanes: await active.forFile(entry.size, signal),
+        lanes: [active.main],
+        joining: active.extraFor(entry.size, signal),
         chunks: () => env.shared.sources.consumer(entry.local, entry.size),
         signal,
         onBytes: (n) => {

@@ -43,10 +43,17 @@ export interface Downloaded {
  */
 export async function downloadFile(spec: DownloadSpec, onTemp: (path: string) => void): Promise<Downloaded> {
   const main = spec.lanes[0] as Lane;
-  const handles: RemoteHandle[] = [];
+  const open: { lane: Lane; handle: RemoteHandle }[] = [];
   let local: { path: string; handle: FileHandle } | undefined;
   try {
-    for (const lane of spec.lanes) handles.push(await lane.session.open(spec.remote, 'r'));
+    // One round trip for every lane's handle; on a partial failure each opened one is closed on its own lane.
+    const opened = await Promise.allSettled(spec.lanes.map((lane) => lane.session.open(spec.remote, 'r')));
+    opened.forEach((result, i) => {
+      if (result.status === 'fulfilled') open.push({ lane: spec.lanes[i] as Lane, handle: result.value });
+    });
+    const failed = opened.find((r) => r.status === 'rejected');
+    if (failed !== undefined) throw failed.reason;
+    const handles = open.map((o) => o.handle);
     const stats = await main.session.fstat(handles[0] as RemoteHandle);
     local = await openLocalTemp(spec.localDir, spec.name, spec.host);
     onTemp(local.path);
@@ -62,7 +69,7 @@ export async function downloadFile(spec: DownloadSpec, onTemp: (path: string) =>
     throw error;
   } finally {
     await local?.handle.close().catch(() => undefined);
-    const closing = Promise.allSettled(handles.map((h, i) => (spec.lanes[i] as Lane).session.close(h)));
+    const closing = Promise.allSettled(open.map(({ lane, handle }) => lane.session.close(handle)));
     if (!spec.signal.aborted) await closing;
   }
 }

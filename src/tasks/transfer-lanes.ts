@@ -35,6 +35,7 @@ export class Lane {
   readonly #maxRequests: number;
   #bytes = 0;
   #requests = 0;
+  #moved = 0;
   #waiters = new Set<() => void>();
 
   constructor(session: SftpSession, maxBytes = LANE_MAX_BYTES, maxRequests = LANE_MAX_REQUESTS) {
@@ -45,6 +46,11 @@ export class Lane {
 
   get inFlight(): number {
     return this.#bytes;
+  }
+
+  /** Bytes whose requests this lane has seen answered (or failed) so far. */
+  get moved(): number {
+    return this.#moved;
   }
 
   /** Counts `bytes` as in flight if the budget allows it now (true), without waiting. */
@@ -77,6 +83,7 @@ export class Lane {
   /** Gives back what `reserve` counted, once the request is answered (or failed). */
   release(bytes: number): void {
     this.#bytes -= bytes;
+    this.#moved += bytes;
     this.#requests -= 1;
     if (this.#waiters.size > 0) for (const wake of [...this.#waiters]) wake();
   }
@@ -134,9 +141,32 @@ export class Lanes {
   /** The lanes a file of `size` bytes should use (opening extra ones the first time they are worth it). */
   async forFile(size: number, signal: AbortSignal): Promise<Lane[]> {
     if (size < MULTI_LANE_MIN_BYTES) return [this.main];
-    this.#widening ??= this.#widen(signal);
-    await this.#widening;
+    await this.#startWidening(signal);
     return [...this.#lanes];
+  }
+
+  /**
+   * Starts opening extra lanes now, without waiting, when a file of `size` bytes will want them:
+   * the round trips of probing and opening then overlap the caller's other set-up.
+   */
+  prepare(size: number, signal: AbortSignal): void {
+    if (size >= MULTI_LANE_MIN_BYTES) this.#startWidening(signal).catch(() => undefined);
+  }
+
+  /**
+   * The extra lanes for a file of `size` bytes, once open (none for a small file, or when they
+   * could not be opened: a transfer never fails for want of extra lanes). The file can start on
+   * the main lane meanwhile.
+   */
+  async extraFor(size: number, signal: AbortSignal): Promise<Lane[]> {
+    if (size < MULTI_LANE_MIN_BYTES) return [];
+    await this.#startWidening(signal).catch(() => undefined);
+    return this.#lanes.slice(1);
+  }
+
+  #startWidening(signal: AbortSignal): Promise<void> {
+    this.#widening ??= this.#widen(signal);
+    return this.#widening;
   }
 
   /** Lanes wanted at this RTT: enough windows per round trip, at most MAX_LANES. */

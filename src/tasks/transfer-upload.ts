@@ -17,6 +17,8 @@ export interface UploadSpec {
   /** Permission bits for the file. */
   mode: number;
   lanes: readonly Lane[];
+  /** More lanes, joining the upload as soon as they are open (see Lanes.extraFor). */
+  joining?: Promise<readonly Lane[]>;
   /** Opened lazily (files of size 0 need none). */
   chunks: () => Promise<ChunkConsumer>;
   signal: AbortSignal;
@@ -34,6 +36,8 @@ export async function uploadFile(spec: UploadSpec): Promise<void> {
   const first = await main.session.open(spec.temp, 'wx', 0o600);
   // Each handle with the lane it belongs to, so a partial failure closes each on its own lane.
   const open: { lane: Lane; handle: RemoteHandle }[] = [{ lane: main, handle: first }];
+  let closing: Promise<unknown> | undefined;
+  const closeAll = (): Promise<unknown> => (closing ??= Promise.allSettled(open.map(({ lane, handle }) => lane.session.close(handle))));
   try {
     // The mode and every lane's own handle on the same file, in one round trip rather than one each.
     const extra = spec.lanes.slice(1);
@@ -43,9 +47,21 @@ export async function uploadFile(spec: UploadSpec): Promise<void> {
     });
     const failed = [mode, ...others].find((r) => r.status === 'rejected');
     if (failed !== undefined) throw failed.reason;
-    const handles = open.map((o) => o.handle);
-    if (spec.size > 0) await writeChunks(spec, handles);
-    const stats = await main.session.fstat(first);
+    const pool: LanePool = { lanes: open.map((o) => o.lane), handles: open.map((o) => o.handle) };
+    if (spec.size > 0) {
+      const joined = spec.joining?.then((lanes) => joinLanes(spec, lanes, pool, open), () => undefined);
+      try {
+        await writeChunks(spec, pool);
+      } finally {
+        pool.finished = true;
+      }
+      // Lanes still opening are not waited for: one that opens now closes its handle at once.
+      void joined;
+    }
+    // The closes follow the fstat on the wire (a server answers one channel's requests in order): one round trip for both.
+    const statting = main.session.fstat(first);
+    void closeAll();
+    const stats = await statting;
     if (stats.size !== spec.size) {
       throw new FleetError('FLEET_CHECKSUM_MISMATCH', `${host}: ${spec.temp} holds ${stats.size} bytes after the upload, expected ${spec.size}`, {
         host,
@@ -53,10 +69,39 @@ export async function uploadFile(spec: UploadSpec): Promise<void> {
       });
     }
   } finally {
-    const closing = Promise.allSettled(open.map(({ lane, handle }) => lane.session.close(handle)));
+    const closed = closeAll();
     // Aborted: do not wait on a connection that may be dead; the caller's cleanup is bounded.
-    if (!spec.signal.aborted) await closing;
+    if (!spec.signal.aborted) await closed;
   }
+}
+
+/** The lanes an upload writes through, each with its handle on the temp; grows as lanes join. */
+interface LanePool {
+  lanes: Lane[];
+  handles: RemoteHandle[];
+  /** Set by the write loop: resumes it after a lane joined. */
+  wake?: () => void;
+  /** The data is all written (or the upload failed): late lanes stay out. */
+  finished?: boolean;
+}
+
+/** Opens each joining lane's handle on the temp and adds it to the pool, unless the upload is over. */
+async function joinLanes(spec: UploadSpec, lanes: readonly Lane[], pool: LanePool, open: { lane: Lane; handle: RemoteHandle }[]): Promise<void> {
+  await Promise.all(
+    lanes.map(async (lane) => {
+      if (pool.finished || spec.signal.aborted || pool.lanes.includes(lane)) return;
+      const handle = await lane.session.open(spec.temp, 'r+').catch(() => undefined);
+      if (handle === undefined) return; // a lane that cannot join is no failure
+      if (pool.finished) {
+        await lane.session.close(handle).catch(() => undefined);
+        return;
+      }
+      open.push({ lane, handle });
+      pool.lanes.push(lane);
+      pool.handles.push(handle);
+      pool.wake?.();
+    }),
+  );
 }
 
 /**
@@ -65,9 +110,9 @@ export async function uploadFile(spec: UploadSpec): Promise<void> {
  * A 64 MiB upload is ~250 writes per host and thousands per run; one promise per write instead of
  * a handful measurably lowers the client's CPU, which is the bottleneck of a large fan-out.
  */
-async function writeChunks(spec: UploadSpec, handles: readonly RemoteHandle[]): Promise<void> {
+async function writeChunks(spec: UploadSpec, pool: LanePool): Promise<void> {
   const consumer = await spec.chunks();
-  const lanes = spec.lanes;
+  const { lanes, handles } = pool;
   const main = lanes[0] as Lane;
   const host = main.session.host;
   try {
@@ -151,6 +196,9 @@ async function writeChunks(spec: UploadSpec, handles: readonly RemoteHandle[]): 
           );
         }
         done();
+      };
+      pool.wake = () => {
+        if (!settled) pump();
       };
       if (spec.signal.aborted) onAbort();
       else pump();

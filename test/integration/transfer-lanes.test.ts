@@ -6,7 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HostSpec } from '../../src/inventory/host-spec.js';
+import { createHash, randomBytes } from 'node:crypto';
 import { LaneBudget, Lanes, MULTI_LANE_MIN_BYTES } from '../../src/tasks/transfer-lanes.js';
+import { SharedSources } from '../../src/tasks/transfer-source.js';
+import { uploadFile } from '../../src/tasks/transfer-upload.js';
 import { type Connection, createCredentialCache, createSshTransport, loadKnownHosts } from '../../src/transport/index.js';
 import { deriveKnownHosts, startLatencyProxies, type LatencyProxies } from '../lab/latency-proxy.js';
 import { startLab, type Lab } from '../lab/lab.js';
@@ -81,5 +84,37 @@ describe('Lanes behind a 50 ms link', () => {
     expect(budget.free).toBe(2);
     await b.endExtra();
     expect(budget.free).toBe(2);
+  });
+
+  it('an upload starts on the main lane and the extra lanes join it once they are open', async () => {
+    const signal = new AbortController().signal;
+    const conn = await connectThroughProxy(0);
+    const lanes = new Lanes(conn, await conn.sftp({ signal }), RTT_MS, new LaneBudget(8));
+    const size = 24 * 1024 * 1024;
+    const data = randomBytes(size);
+    const local = join(work, 'join.bin');
+    writeFileSync(local, data);
+    const sources = new SharedSources();
+    const joining = lanes.extraFor(size, signal);
+    await uploadFile({
+      temp: '/tmp/lanes-join.bin',
+      size,
+      mode: 0o644,
+      lanes: [lanes.main],
+      joining,
+      chunks: () => sources.consumer(local, size),
+      signal,
+      onBytes: () => undefined,
+    });
+    const extra = await joining;
+    // 50 ms wants 4 lanes: 3 joined, each carried part of the file next to the main one.
+    expect(extra).toHaveLength(3);
+    expect(lanes.main.moved).toBeGreaterThan(0);
+    expect(extra.every((lane) => lane.moved > 0)).toBe(true);
+    expect(lanes.main.moved + extra.reduce((n, lane) => n + lane.moved, 0)).toBe(size);
+    let stdout = '';
+    await conn.exec({ command: 'sha256sum /tmp/lanes-join.bin', signal, onStdout: (chunk) => (stdout += chunk.toString()) });
+    expect(stdout.split(' ')[0]).toBe(createHash('sha256').update(data).digest('hex'));
+    await lanes.endExtra();
   });
 });

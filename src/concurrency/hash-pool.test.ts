@@ -68,6 +68,22 @@ describe('HashPool', () => {
     expect(await b.digest()).toEqual(expected);
   });
 
+  it('puts streams on a running worker before starting another (a worker costs more to start than a stream to hash)', async () => {
+    const fresh = new HashPool({ size: 2 });
+    try {
+      const data = randomBytes(4096);
+      const streams = Array.from({ length: 8 }, () => fresh.stream());
+      for (const stream of streams) stream.update(data);
+      expect(fresh.started).toBe(1);
+      const ninth = fresh.stream(); // the first worker is full: the second starts
+      ninth.update(data);
+      expect(fresh.started).toBe(2);
+      for (const result of await Promise.all([...streams, ninth].map((s) => s.digest()))) expect(result).toEqual({ sha256: sha256(data), size: 4096 });
+    } finally {
+      await fresh.close();
+    }
+  });
+
   it('reports the bytes a stream has queued in its worker, and wakes a sender once they are hashed', async () => {
     const stream = pool.stream();
     for (let i = 0; i < 8; i += 1) stream.update(Buffer.alloc(1024 * 1024, i));

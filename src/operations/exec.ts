@@ -8,7 +8,7 @@ import { validateRollout, type HostCount } from '../run/rollout.js';
 import { runHosts } from '../run/run-hosts.js';
 import { execTask, type ExecSudo } from '../tasks/exec.js';
 import { isShellName } from '../tasks/shell-quote.js';
-import type { OperationContext } from './context.js';
+import { hostRunOptions, type OperationContext } from './context.js';
 
 /** Default cap on captured output per host and stream: 1 MiB. */
 export const DEFAULT_MAX_OUTPUT_BYTES = 1024 * 1024;
@@ -75,15 +75,8 @@ export function execOperation(ctx: OperationContext, command: string, opts: Flee
   const stdin = typeof opts.stdin === 'string' ? Buffer.from(opts.stdin, 'utf8') : opts.stdin;
   return runHosts<ExecOutput>({
     label: command,
-    hosts: ctx.hosts,
-    forks: ctx.forks,
-    connections: ctx.connections,
-    timeoutMs: opts.timeoutMs,
-    deadlineMs: opts.deadlineMs,
-    signal: opts.signal,
-    drain: opts.drain,
+    ...hostRunOptions(ctx, opts),
     rollout,
-    onEvent: opts.onEvent,
     classify: classifyExec,
     task: ({ conn, host, signal, emit }) =>
       execTask(conn, {

@@ -5,7 +5,7 @@ import { runHosts } from '../run/run-hosts.js';
 import { getFiles } from '../tasks/get.js';
 import { normalizeRemotePath } from '../tasks/transfer-paths.js';
 import { TransferResources } from '../tasks/transfer-shared.js';
-import type { OperationContext } from './context.js';
+import { hostRunOptions, type OperationContext } from './context.js';
 import { classifyTransfer } from './put.js';
 
 /** Options of `Fleet.get`. */
@@ -41,14 +41,7 @@ export async function getOperation(ctx: OperationContext, remote: string, localD
   try {
     return await runHosts<TransferOutput>({
       label: `get ${remote} ${localDir}`,
-      hosts: ctx.hosts,
-      forks: ctx.forks,
-      connections: ctx.connections,
-      timeoutMs: opts.timeoutMs,
-      deadlineMs: opts.deadlineMs,
-      signal: opts.signal,
-      drain: opts.drain,
-      onEvent: opts.onEvent,
+      ...hostRunOptions(ctx, opts),
       classify: classifyTransfer,
       task: ({ conn, signal, emit }) => getFiles(conn, { remote, localDir: dir, recursive: opts.recursive ?? false, verify }, { signal, emit, shared }),
     });

@@ -2,7 +2,7 @@ import type { EventSink } from '../events.js';
 import { statusOfError, type HostResult, type RunReport } from '../result.js';
 import type { HostOutcome } from '../run/host-run.js';
 import { runHosts } from '../run/run-hosts.js';
-import type { OperationContext } from './context.js';
+import { hostRunOptions, type OperationContext } from './context.js';
 
 /** What `ping` found on one host. */
 export interface PingOutput {
@@ -41,13 +41,7 @@ export function pingOperation(ctx: OperationContext, opts: FleetPingOptions): Pr
   const startedAt = Date.now();
   return runHosts<PingOutput>({
     label: 'ping',
-    hosts: ctx.hosts,
-    forks: ctx.forks,
-    connections: ctx.connections,
-    deadlineMs: opts.deadlineMs,
-    signal: opts.signal,
-    drain: opts.drain,
-    onEvent: opts.onEvent,
+    ...hostRunOptions(ctx, opts),
     classify: classifyPing,
     task: async ({ conn, signal }) => {
       const rtt = await conn.roundTrip({ signal });

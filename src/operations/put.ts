@@ -5,7 +5,7 @@ import { runHosts } from '../run/run-hosts.js';
 import { putFiles } from '../tasks/put.js';
 import { planPut } from '../tasks/transfer-plan.js';
 import { TransferResources } from '../tasks/transfer-shared.js';
-import type { OperationContext } from './context.js';
+import { hostRunOptions, type OperationContext } from './context.js';
 
 /** Options of `Fleet.put`. */
 export interface FleetPutOptions {
@@ -48,14 +48,7 @@ export async function putOperation(ctx: OperationContext, sources: readonly stri
     }
     return await runHosts<TransferOutput>({
       label: `put ${sources.join(' ')} ${remote}`,
-      hosts: ctx.hosts,
-      forks: ctx.forks,
-      connections: ctx.connections,
-      timeoutMs: opts.timeoutMs,
-      deadlineMs: opts.deadlineMs,
-      signal: opts.signal,
-      drain: opts.drain,
-      onEvent: opts.onEvent,
+      ...hostRunOptions(ctx, opts),
       classify: classifyTransfer,
       task: async ({ conn, signal, emit }) => {
         const output = await putFiles(conn, { plan, remote, mode: opts.mode, skipUnchanged, verify }, { signal, emit, shared });

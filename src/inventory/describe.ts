@@ -6,6 +6,7 @@
  */
 import { formatDuration } from '../duration.js';
 import type { HostSettingField, HostSpec } from './host-spec.js';
+import { SETTING_NAMES } from './model.js';
 
 /** Options for describeHosts and hostsDocument. */
 export interface DescribeOptions {
@@ -53,20 +54,8 @@ export interface HostsDocument {
   hosts: HostsDocumentHost[];
 }
 
-/** The settings `explain` shows, in this order. */
-export const EXPLAINED_SETTINGS: readonly HostSettingField[] = [
-  'address',
-  'port',
-  'user',
-  'identityFiles',
-  'keyEnv',
-  'passwordEnv',
-  'agent',
-  'knownHostsFiles',
-  'proxyJump',
-  'connectTimeoutMs',
-  'strictHostKeys',
-];
+/** The settings `explain` shows, in this order: every connection setting, as merged. */
+export const EXPLAINED_SETTINGS: readonly HostSettingField[] = SETTING_NAMES;
 
 /** Rows for `fleet hosts`, in the order of `hosts`. */
 export function describeHosts(hosts: readonly HostSpec[], opts: DescribeOptions = {}): HostRow[] {

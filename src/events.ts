@@ -45,7 +45,15 @@ export interface ErrorInfo {
  * they are, and tests assert on them. `t` is milliseconds since the run started.
  */
 export type FleetEvent =
-  | { type: 'run_start'; version: number; command: string; started: string; hosts: HostRef[] }
+  | {
+      type: 'run_start';
+      version: number;
+      command: string;
+      started: string;
+      hosts: HostRef[];
+      /** A steps run's steps, in order (`fleet run` only): lets a view show `step 2/5`. */
+      steps?: StepRef[];
+    }
   | { type: 'host_state'; host: string; state: HostPhase; t: number; step?: StepRef }
   | { type: 'stdout'; host: string; data: string; encoding?: OutputEncoding }
   | { type: 'stderr'; host: string; data: string; encoding?: OutputEncoding }

@@ -55,6 +55,7 @@ export async function runStepsEngine(opts: RunStepsEngineOptions): Promise<Steps
       command: opts.label,
       started: startedAt.toISOString(),
       hosts: opts.hosts.map((h) => ({ host: h.name, address: h.address, port: h.port, user: h.user })),
+      steps: steps.map(stepRef),
     });
     for (const host of opts.hosts) emit({ type: 'host_state', host: host.name, state: 'queued', t: 0 });
 

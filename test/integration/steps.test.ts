@@ -60,6 +60,8 @@ describe('fleet run on a lab of 20 local sshd hosts', () => {
       { onEvent: (e) => events.push(e) },
     );
     expect(report.summary).toMatchObject({ total: 20, ok: 20 });
+    // run_start lists the steps, so a view can count them (step 2/3).
+    expect(events[0]).toMatchObject({ type: 'run_start', steps: [{ index: 0, name: 'one' }, { index: 1, name: 'two' }, { index: 2, name: 'three' }] });
     const { running, exit } = positions(events);
     const hosts = lab.hosts.map((h) => h.name);
     for (const step of [0, 1]) {

@@ -139,6 +139,14 @@ describe('HostBoard, steps runs', () => {
     expect(board.applyExit(stepExit('a', 'ok', 1, deploy))).toBeUndefined();
   });
 
+  it('counts the steps when run_start listed them: step 2/3', () => {
+    const board = new HostBoard([ref('a')], [build, deploy, { index: 2, name: 'check' }]);
+    const [a] = board.hosts;
+    if (!a) throw new Error('no host');
+    board.applyState(stepState('a', 'running', 0, deploy));
+    expect(board.titleOf(a, 1_200)).toBe('a  running        1.2s  step 2/3 "deploy"');
+  });
+
   it('settles hosts still waiting when the summary arrives, with the status it gives them', () => {
     const board = new HostBoard([ref('a'), ref('b'), ref('c')]);
     for (const host of ['a', 'b']) {

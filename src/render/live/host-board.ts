@@ -54,8 +54,11 @@ export class HostBoard {
   #exited = 0;
   /** Events carried steps: a host's exit may be one of several (see applyExit). */
   #steps = false;
+  /** Steps in the run, when run_start listed them (`step 2/5`). */
+  readonly #stepCount: number | undefined;
 
-  constructor(refs: readonly HostRef[]) {
+  constructor(refs: readonly HostRef[], steps?: readonly StepRef[]) {
+    this.#stepCount = steps?.length;
     for (const ref of refs) {
       this.#hosts.set(ref.host, { name: ref.host, label: escapeTerminal(ref.host), phase: 'queued', startedAt: undefined, exit: undefined });
     }
@@ -217,7 +220,7 @@ export class HostBoard {
    */
   titleOf(host: BoardHost, now: number): string {
     const name = host.label.padEnd(this.#width);
-    const step = stepText(host.step);
+    const step = stepText(host.step, this.#stepCount);
     if (host.exit) {
       const { exit } = host;
       const error = exit.error ? `  ${exit.error.code}: ${escapeTerminal(exit.error.message)}` : '';
@@ -231,8 +234,9 @@ export class HostBoard {
 }
 
 /** `  step 2 "restart"` for a host in a steps run (1-based, as describeStep counts); empty otherwise. */
-function stepText(step: StepRef | undefined): string {
-  return step ? `  step ${step.index + 1} "${escapeTerminal(step.name)}"` : '';
+function stepText(step: StepRef | undefined, count: number | undefined): string {
+  if (!step) return '';
+  return `  step ${step.index + 1}${count === undefined ? '' : `/${count}`} "${escapeTerminal(step.name)}"`;
 }
 
 /** `  12.0 MiB/64.0 MiB  35.2 MiB/s  ETA 2s` for a host in a transfer; empty otherwise. */

@@ -127,7 +127,7 @@ export class LiveRenderer implements Renderer {
   #begin(event: Extract<FleetEvent, { type: 'run_start' }>): void {
     if (this.#board) return;
     if (!this.#listr2) throw new Error('LiveRenderer.start() must be awaited before the first event');
-    const board = new HostBoard(event.hosts);
+    const board = new HostBoard(event.hosts, event.steps);
     const rows = this.#opts.rows ?? this.#opts.stdout.rows ?? 24;
     const clock = (): number => this.#clock();
     const view: LiveView =

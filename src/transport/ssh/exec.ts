@@ -8,7 +8,8 @@ import type { ClientChannel } from 'ssh2';
 import type { Semaphore } from '../../concurrency/semaphore.js';
 import { FleetError, toFleetError } from '../../errors.js';
 import type { ExecExit, ExecRequest } from '../transport.js';
-import { abortError, isSessionLimitError, translateSshError } from './errors.js';
+import { abortError, translateSshError } from './errors.js';
+import { retryAfterSessionRefusal } from './session-retry.js';
 import type { GroupKiller } from './group-killer.js';
 import type { SshLink } from './link.js';
 import { PgidMarkerParser, wrapCommand } from './remote-command.js';
@@ -81,11 +82,7 @@ async function openSession(ctx: ExecContext, command: string, pty: boolean, sign
     try {
       return await openOn(ctx, command, pty, signal);
     } catch (error) {
-      const others = ctx.sessions.active;
-      if (!(error instanceof FleetError) || !isSessionLimitError(error) || others === 0 || attempt >= 5) throw error;
-      // The server allows fewer sessions than assumed (its MaxSessions is lower): shrink to what is
-      // open now and wait for a slot (back-pressure, DESIGN §7).
-      ctx.sessions.setLimit(Math.max(1, others));
+      await retryAfterSessionRefusal(error, attempt, ctx.sessions, signal);
     }
   }
 }

@@ -6,7 +6,8 @@
 import type { SFTPWrapper } from 'ssh2';
 import type { Semaphore } from '../../concurrency/semaphore.js';
 import { FleetError } from '../../errors.js';
-import { abortError, isSessionLimitError, translateSshError } from './errors.js';
+import { abortError, translateSshError } from './errors.js';
+import { retryAfterSessionRefusal } from './session-retry.js';
 import type { SshLink } from './link.js';
 import { SshSftpSession } from './sftp.js';
 
@@ -15,9 +16,6 @@ export interface SftpOpenContext {
   link: SshLink;
   sessions: Semaphore;
 }
-
-// Retries after the server refused a channel for its MaxSessions (as exec does).
-const SESSION_LIMIT_RETRIES = 5;
 
 /** Opens one SFTP session; rejects only with FleetError. */
 export async function openSftpSession(ctx: SftpOpenContext, signal: AbortSignal | undefined): Promise<SshSftpSession> {
@@ -32,10 +30,7 @@ export async function openSftpSession(ctx: SftpOpenContext, signal: AbortSignal 
       sftp = await startSftp(ctx.link);
     } catch (error) {
       release();
-      const others = ctx.sessions.active;
-      if (!(error instanceof FleetError) || !isSessionLimitError(error) || others === 0 || attempt >= SESSION_LIMIT_RETRIES) throw error;
-      // The server allows fewer sessions than assumed: shrink to what is open and wait for a slot.
-      ctx.sessions.setLimit(Math.max(1, others));
+      await retryAfterSessionRefusal(error, attempt, ctx.sessions, signal);
       continue;
     }
     ctx.link.batchWrites();

@@ -54,11 +54,12 @@ export async function putFiles(conn: Connection, job: PutJob, env: TransferEnv):
   const temps = new Set<string>();
   let lanes: Lanes | undefined;
   try {
+    // Extra lanes (for large files on a slow link) are probed for and opened while the layout is
+    // read, the directories made and the first file starts on the main lane: they join it.
+    lanes = new Lanes(conn, session, undefined, env.shared.lanes);
+    lanes.prepare(largestFile(job.plan), signal);
     const layout = await layoutPut(session, job.plan, job.remote);
-    lanes = new Lanes(conn, session, layout.rttMs, env.shared.lanes);
-    // Extra lanes open while the directories are made and the first file starts on the main one.
-    lanes.prepare(Math.max(0, ...layout.files.map((f) => f.entry.size)), signal);
-    const known = new Set<string>();
+    const known = new Set<string>(layout.knownDirs);
     for (const parent of layout.parents) await makeDirs(session, parent, known);
     // Writable by us while its contents arrive; the local mode is applied at the end.
     for (const dir of layout.dirs) await makeDirs(session, dir.remote, known, dir.mode | 0o700);
@@ -186,4 +187,11 @@ async function bounded(promise: Promise<unknown>): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([promise.catch(() => undefined), new Promise<void>((resolve) => (timer = setTimeout(resolve, CLEANUP_MS)))]);
   clearTimeout(timer);
+}
+
+/** The size of the plan's largest file (0 when it has none). */
+function largestFile(plan: PutPlan): number {
+  let largest = 0;
+  for (const source of plan.sources) for (const entry of source.entries) if (entry.kind === 'file' && entry.size > largest) largest = entry.size;
+  return largest;
 }

@@ -122,12 +122,13 @@ export class LaneBudget {
 export class Lanes {
   readonly #conn: Connection;
   readonly #lanes: Lane[];
-  readonly #rttMs: number;
+  /** A first round-trip sample, or undefined: the probes alone decide. */
+  readonly #rttMs: number | undefined;
   readonly #budget: LaneBudget;
   #granted = 0;
   #widening: Promise<void> | undefined;
 
-  constructor(conn: Connection, main: SftpSession, rttMs: number, budget: LaneBudget) {
+  constructor(conn: Connection, main: SftpSession, rttMs: number | undefined, budget: LaneBudget) {
     this.#conn = conn;
     this.#lanes = [new Lane(main)];
     this.#rttMs = rttMs;
@@ -175,19 +176,20 @@ export class Lanes {
   }
 
   async #widen(signal: AbortSignal): Promise<void> {
-    if (Lanes.wanted(this.#rttMs) <= 1) return;
-    // One sample can be inflated by a busy event loop (20 hosts starting at once showed 160 ms on
-    // loopback): the least of a few sequential round trips is the link's.
-    // Two samples that want the same lane count settle it: a real 50 ms link costs one probe.
     let rtt = this.#rttMs;
-    for (let probe = 0; probe < RTT_PROBES && Lanes.wanted(rtt) > 1; probe += 1) {
+    if (rtt !== undefined && Lanes.wanted(rtt) <= 1) return;
+    // One sample can be inflated by a busy event loop (20 hosts starting at once showed 160 ms on
+    // loopback): the least of a few sequential round trips is the link's. Two samples that want
+    // the same lane count settle it: a real 50 ms link costs one probe (two with no first sample).
+    for (let probe = 0; probe < RTT_PROBES; probe += 1) {
       const t0 = performance.now();
       await this.main.session.realpath('.');
       const sample = performance.now() - t0;
-      const agreed = Lanes.wanted(sample) === Lanes.wanted(rtt);
-      rtt = Math.min(rtt, sample);
-      if (agreed) break;
+      const agreed = rtt !== undefined && Lanes.wanted(sample) === Lanes.wanted(rtt);
+      rtt = rtt === undefined ? sample : Math.min(rtt, sample);
+      if (agreed || Lanes.wanted(rtt) <= 1) break;
     }
+    if (rtt === undefined || Lanes.wanted(rtt) <= 1) return;
     this.#granted = this.#budget.take(Math.min(Lanes.wanted(rtt) - 1, this.#conn.idleSessions - 1));
     const opened = await Promise.allSettled(Array.from({ length: this.#granted }, () => this.#conn.sftp({ signal })));
     // A lane that could not open is no failure: the transfer goes on with fewer.

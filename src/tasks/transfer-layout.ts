@@ -22,17 +22,21 @@ export interface PutLayout {
   dirs: { remote: string; mode: number }[];
   files: { entry: FileEntry; remote: string }[];
   links: { entry: LinkEntry; remote: string }[];
-  /** How long the first SFTP request took: the round trip the lane count is chosen from. */
-  rttMs: number;
+  /** Directories already seen to exist (REMOTE or its parent): no mkdir round trips for them. */
+  knownDirs: string[];
 }
 
 /** Maps the plan onto `remote` on the host of `session`. */
 export async function layoutPut(session: SftpSession, plan: PutPlan, remote: string): Promise<PutLayout> {
   const target = normalizeRemotePath(remote);
-  const t0 = performance.now();
-  const stats = await statOrAbsent(session, target);
-  const rttMs = performance.now() - t0;
-  const layout: PutLayout = { parents: [], dirs: [], files: [], links: [], rttMs };
+  // The parent is asked about in the same round trip: it is where a single file lands.
+  const parent = remoteDirname(target);
+  const [stats, parentStats] = await Promise.all([
+    statOrAbsent(session, target),
+    parent === target ? undefined : statOrAbsent(session, parent).catch(() => undefined),
+  ]);
+  const knownDirs = [...(stats?.isDirectory ? [target] : []), ...(parentStats?.isDirectory ? [parent] : [])];
+  const layout: PutLayout = { parents: [], dirs: [], files: [], links: [], knownDirs };
   const intoDir = stats?.isDirectory === true || namesDirectory(remote) || plan.sources.length > 1;
   if (intoDir) {
     if (stats !== undefined && !stats.isDirectory) {

@@ -96,7 +96,7 @@ export async function putFiles(conn: Connection, job: PutJob, env: TransferEnv):
         temp,
         size: entry.size,
         mode: job.mode ?? entry.mode,
-        lanes: [active.main],
+        lane: active.main,
         joining: active.extraFor(entry.size, signal),
         chunks: () => env.shared.sources.consumer(entry.local, entry.size),
         signal,

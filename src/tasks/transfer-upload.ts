@@ -16,7 +16,8 @@ export interface UploadSpec {
   size: number;
   /** Permission bits for the file. */
   mode: number;
-  lanes: readonly Lane[];
+  /** The host's main lane: the upload starts on it. */
+  lane: Lane;
   /** More lanes, joining the upload as soon as they are open (see Lanes.extraFor). */
   joining?: Promise<readonly Lane[]>;
   /** Opened lazily (files of size 0 need none). */
@@ -31,32 +32,24 @@ export interface UploadSpec {
  * On failure the temp may exist: the caller removes it (it tracks every temp it made).
  */
 export async function uploadFile(spec: UploadSpec): Promise<void> {
-  const main = spec.lanes[0] as Lane;
+  const main = spec.lane;
   const host = main.session.host;
   const first = await main.session.open(spec.temp, 'wx', 0o600);
-  // Each handle with the lane it belongs to, so a partial failure closes each on its own lane.
+  // Every handle on the temp with the lane it was opened on (the main one, then those that joined).
   const open: { lane: Lane; handle: RemoteHandle }[] = [{ lane: main, handle: first }];
   let closing: Promise<unknown> | undefined;
   const closeAll = (): Promise<unknown> => (closing ??= Promise.allSettled(open.map(({ lane, handle }) => lane.session.close(handle))));
   try {
-    // The mode and every lane's own handle on the same file, in one round trip rather than one each.
-    const extra = spec.lanes.slice(1);
-    const [mode, ...others] = await Promise.allSettled([main.session.fchmod(first, spec.mode), ...extra.map((lane) => lane.session.open(spec.temp, 'r+'))]);
-    others.forEach((opened, i) => {
-      if (opened.status === 'fulfilled') open.push({ lane: extra[i] as Lane, handle: opened.value });
-    });
-    const failed = [mode, ...others].find((r) => r.status === 'rejected');
-    if (failed !== undefined) throw failed.reason;
-    const pool: LanePool = { lanes: open.map((o) => o.lane), handles: open.map((o) => o.handle) };
+    await main.session.fchmod(first, spec.mode);
     if (spec.size > 0) {
-      const joined = spec.joining?.then((lanes) => joinLanes(spec, lanes, pool, open), () => undefined);
+      const pool: LanePool = { lanes: [main], handles: [first] };
+      // Lanes still opening are not waited for: one that opens after the data closes its handle at once.
+      void spec.joining?.then((lanes) => joinLanes(spec, lanes, pool, open), () => undefined);
       try {
         await writeChunks(spec, pool);
       } finally {
         pool.finished = true;
       }
-      // Lanes still opening are not waited for: one that opens now closes its handle at once.
-      void joined;
     }
     // The closes follow the fstat on the wire (a server answers one channel's requests in order): one round trip for both.
     const statting = main.session.fstat(first);
@@ -89,7 +82,7 @@ interface LanePool {
 async function joinLanes(spec: UploadSpec, lanes: readonly Lane[], pool: LanePool, open: { lane: Lane; handle: RemoteHandle }[]): Promise<void> {
   await Promise.all(
     lanes.map(async (lane) => {
-      if (pool.finished || spec.signal.aborted || pool.lanes.includes(lane)) return;
+      if (pool.finished || spec.signal.aborted) return;
       const handle = await lane.session.open(spec.temp, 'r+').catch(() => undefined);
       if (handle === undefined) return; // a lane that cannot join is no failure
       if (pool.finished) {

@@ -100,7 +100,7 @@ describe('Lanes behind a 50 ms link', () => {
       temp: '/tmp/lanes-join.bin',
       size,
       mode: 0o644,
-      lanes: [lanes.main],
+      lane: lanes.main,
       joining,
       chunks: () => sources.consumer(local, size),
       signal,

@@ -20,7 +20,7 @@ export async function retryAfterSessionRefusal(error: unknown, attempt: number, 
   if (!(error instanceof FleetError) || !isSessionLimitError(error) || attempt >= SESSION_LIMIT_RETRIES) throw error;
   const others = sessions.active;
   if (others > 0) {
-    sessions.setLimit(Math.max(1, others));
+    sessions.setLimit(others);
     return;
   }
   await sleep(CLOSING_PAUSE_MS * 2 ** attempt, undefined, signal ? { signal } : {}).catch(() => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { inventoryFromText, thrown } from '../../test/unit/inventory/helpers.js';
+import { openFleet } from '../fleet.js';
 import { inventoryFromHosts } from './inventory.js';
 import { parseAdHocHosts } from './parse-ad-hoc.js';
 import { parseSelector, selectHosts } from './select.js';
@@ -23,10 +24,23 @@ const inv = inventoryFromText(
 const ALL = ['web01', 'web02', 'web03', 'web04', 'web05', 'db1', 'db2', 'db3', 'cache1', '10.0.0.1'];
 const names = (pattern?: string): string[] => selectHosts(inv, pattern).map((h) => h.name);
 
+describe('selectHosts: an empty pattern is never "all hosts"', () => {
+  it.each(['', ' ', '\t', ',', ':', ' , : ,'])('%j is FLEET_SELECTOR_INVALID', (pattern) => {
+    const err = thrown(() => selectHosts(inv, pattern));
+    expect(err.code).toBe('FLEET_SELECTOR_INVALID');
+    expect(err.message).toMatch(/is empty/);
+  });
+
+  it('the library refuses one too: openFleet({ limit: "" }) is not the whole inventory', () => {
+    const err = thrown(() => openFleet({ inventory: inv, limit: '' }));
+    expect(err.code).toBe('FLEET_SELECTOR_INVALID');
+    expect(openFleet({ inventory: inv }).hosts).toHaveLength(ALL.length);
+  });
+});
+
 describe('selectHosts: every pattern form', () => {
   it.each<[string | undefined, string[]]>([
     [undefined, ALL],
-    ['', ALL],
     ['all', ALL],
     ['*', ALL],
     // names and groups

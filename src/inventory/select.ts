@@ -21,14 +21,22 @@ export { parseSelector } from './select-parse.js';
 export type { SelectorTerm } from './select-parse.js';
 
 /**
- * The hosts `pattern` selects, in inventory order, each once. No pattern (or an empty one)
- * selects every host.
- * @throws FleetError FLEET_SELECTOR_INVALID for syntax errors and terms that match nothing;
- *   FLEET_SELECTOR_EMPTY when the pattern is valid but leaves no host.
+ * The hosts `pattern` selects, in inventory order, each once. No pattern (`undefined`) selects
+ * every host; a pattern that is empty or blank, or made only of separators (`,`, `:`), is an
+ * error, never "all hosts": in a script `-l "$UNSET"` must not widen a run to the whole fleet.
+ * @throws FleetError FLEET_SELECTOR_INVALID for empty patterns, syntax errors and terms that
+ *   match nothing; FLEET_SELECTOR_EMPTY when the pattern is valid but leaves no host.
  */
 export function selectHosts(inventory: Inventory, pattern?: string): HostSpec[] {
-  const text = pattern?.trim() ?? '';
-  const terms = parseSelector(text === '' ? 'all' : text);
+  const text = pattern?.trim() ?? 'all';
+  const terms = parseSelector(text);
+  if (terms.length === 0) {
+    throw new FleetError(
+      'FLEET_SELECTOR_INVALID',
+      `host pattern ${JSON.stringify(pattern)} is empty: name hosts or groups, or write "all" to select every host`,
+      { details: { pattern: pattern ?? '' } },
+    );
+  }
   const ctx = new SelectionContext(inventory, text);
   let selected = new Uint8Array(inventory.hosts.length);
   for (const { op, expr } of terms) {

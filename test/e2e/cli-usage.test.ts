@@ -44,6 +44,19 @@ describe('fleet CLI: bad input is a one-line error and exit 2, before any connec
     expectUsage(await fleet(['exec', 'true', '-i', inventory, '-l', 'web*:&db*']), /no hosts|match/i);
   });
 
+  // In a script `-l "$UNSET"` is `-l ''`: running on every host would turn a typo into an outage.
+  it.each([
+    ['-l', ''],
+    ['-l', ' '],
+    ['-l', ','],
+    ['-l', ' : , '],
+    ['-H', ''],
+    ['-H', ' '],
+  ])('an empty selection (%s %j) is a usage error, never all hosts', async (flag, value) => {
+    expectUsage(await fleet(['exec', 'true', '-i', inventory, flag, value]), /empty|at least one host/);
+    expectUsage(await fleet(['hosts', '-i', inventory, flag, value]), /empty|at least one host/);
+  });
+
   it('bad duration names the flag', async () => {
     expectUsage(await fleet(['exec', 'true', '-i', inventory, '--timeout', '10x']), /--timeout.*10x/);
   });

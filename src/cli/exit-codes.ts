@@ -15,6 +15,8 @@ export const ExitCode = {
   Internal: 70,
   /** Interrupted (128 + SIGINT). */
   Interrupted: 130,
+  /** The reader of our output went away (128 + SIGPIPE): `fleet exec ... | head -1`. */
+  BrokenPipe: 141,
 } as const;
 
 /** A value of the ExitCode table. */

@@ -10,6 +10,7 @@ import { defineHostKeys } from './commands/hostkeys.js';
 import { definePing } from './commands/ping.js';
 import { ExitCode, exitCodeForError } from './exit-codes.js';
 import type { CliIo } from './io.js';
+import { watchReaders } from './reader-gone.js';
 
 const VERSION = '0.1.0';
 
@@ -19,16 +20,41 @@ const VERSION = '0.1.0';
  * `fleet --help` loads neither ssh2 nor yaml.
  */
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  const readers = watchReaders([io.stdout, io.stderr]);
   let exitCode: number = ExitCode.Ok;
-  const program = buildProgram(io, (code) => {
+  const program = buildProgram(withReaderStop(io, readers.signal), (code) => {
     exitCode = code;
   });
   try {
     await program.parseAsync([...argv], { from: 'user' });
-    return exitCode;
   } catch (error) {
-    return reportError(error, io);
+    exitCode = readers.signal.aborted ? exitCode : reportError(error, io);
   }
+  try {
+    await readers.settle();
+    if (readers.gone) return ExitCode.BrokenPipe;
+    const failure = readers.failure;
+    if (failure) {
+      io.stderr.write(`fleet: cannot write output (${failure.code ?? failure.message}): the run was stopped\n`);
+      return ExitCode.Interrupted;
+    }
+    return exitCode;
+  } finally {
+    readers.dispose();
+  }
+}
+
+/**
+ * The io the commands see: a reader going away aborts both `drain` (no new host starts) and
+ * `interrupt` (running commands are stopped), as a second Ctrl-C does. The rest of `io` is
+ * inherited, not copied, so a lazy getter (stdin) stays lazy.
+ */
+function withReaderStop(io: CliIo, stop: AbortSignal): CliIo {
+  const either = (signal: AbortSignal | undefined): AbortSignal => (signal ? AbortSignal.any([signal, stop]) : stop);
+  const derived = Object.create(io) as CliIo;
+  derived.drain = either(io.drain);
+  derived.interrupt = either(io.interrupt);
+  return derived;
 }
 
 function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {

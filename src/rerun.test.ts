@@ -1,8 +1,8 @@
-import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { defaultRerunFile, readRerunFile, writeRerunFile, type RerunRecord } from './rerun.js';
+import { readRerunFile, rerunFileFor, selectionMismatch, writeRerunFile, type RerunRecord } from './rerun.js';
 
 const record: RerunRecord = {
   hosts: ['web03', 'db1'],
@@ -48,9 +48,38 @@ describe('rerun file', () => {
     await expect(readRerunFile(foreign)).rejects.toMatchObject({ code: 'FLEET_USAGE' });
   });
 
-  it('lives in $XDG_CACHE_HOME/fleet, else ~/.cache/fleet (a relative XDG path is ignored)', () => {
-    expect(defaultRerunFile({ XDG_CACHE_HOME: '/var/cache/me' }, '/home/u')).toBe('/var/cache/me/fleet/last-failed');
-    expect(defaultRerunFile({}, '/home/u')).toBe('/home/u/.cache/fleet/last-failed');
-    expect(defaultRerunFile({ XDG_CACHE_HOME: 'rel' }, '/home/u')).toBe('/home/u/.cache/fleet/last-failed');
+  it('lives in $XDG_CACHE_HOME/fleet/rerun, else ~/.cache/fleet/rerun (a relative XDG path is ignored)', () => {
+    const sel = { inventory: ['/etc/fleet/hosts.yaml'] };
+    expect(rerunFileFor({ XDG_CACHE_HOME: '/var/cache/me' }, '/home/u', sel)).toMatch(/^\/var\/cache\/me\/fleet\/rerun\/[0-9a-f]{20}$/);
+    expect(rerunFileFor({}, '/home/u', sel)).toMatch(/^\/home\/u\/\.cache\/fleet\/rerun\/[0-9a-f]{20}$/);
+    expect(rerunFileFor({ XDG_CACHE_HOME: 'rel' }, '/home/u', sel)).toMatch(/^\/home\/u\/\.cache\/fleet\/rerun\//);
+  });
+
+  it('one file per selection: inventory paths, -H and -l each make their own', () => {
+    const file = (inventory: string[], adHoc?: string, limit?: string): string => rerunFileFor({}, '/h', { inventory, adHoc, limit });
+    const base = file(['/a.yaml']);
+    expect(file(['/a.yaml'])).toBe(base);
+    expect(file(['/a.yaml'], undefined, ' web ')).toBe(file(['/a.yaml'], undefined, 'web'));
+    const others = [file(['/b.yaml']), file(['/a.yaml', '/b.yaml']), file(['/a.yaml'], 'x'), file(['/a.yaml'], undefined, 'web'), file([], 'x')];
+    expect(new Set([base, ...others]).size).toBe(6);
+  });
+
+  it('says how a recorded selection differs from the current one', () => {
+    const rec = { inventory: ['/a.yaml'], limit: 'web' };
+    expect(selectionMismatch(rec, { inventory: ['/a.yaml'], limit: 'web' }, true)).toBeUndefined();
+    expect(selectionMismatch(rec, { inventory: ['/b.yaml'], limit: 'web' }, true)).toMatch(/inventory "\/a\.yaml", not "\/b\.yaml"/);
+    expect(selectionMismatch(rec, { inventory: ['/a.yaml'] }, true)).toMatch(/-l "web", not none/);
+    expect(selectionMismatch(rec, { inventory: ['/a.yaml'] }, false)).toBeUndefined();
+  });
+
+  it('concurrent writers of one file never leave a mixed or partial file, nor a temp file', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'fleet-rerun-'));
+    const file = path.join(dir, 'f');
+    const writers = Array.from({ length: 20 }, (_, i) => ({ ...record, hosts: Array.from({ length: 500 }, (_, j) => `w${i}-h${j}`) }));
+    await Promise.all(writers.map((w) => writeRerunFile(file, w)));
+    const back = await readRerunFile(file);
+    expect(writers.map((w) => w.hosts)).toContainEqual(back.hosts);
+    expect(await readdir(dir)).toEqual(['f']);
+    await rm(dir, { recursive: true });
   });
 });

@@ -3,7 +3,7 @@
  * event order, --max-fail and --canary leaving hosts skipped, --fail-on, and the rerun file
  * behind --only-failed / --rerun.
  */
-import { copyFile, mkdtemp, readFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readdir, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -121,28 +121,34 @@ describe('exit policy', () => {
     expect((await fleet(['exit 4', '--fail-on', 'never', '--output', 'jsonl'])).code).toBe(0);
   });
 
-  it('records the hosts that did not succeed, and --only-failed runs exactly those (from anywhere)', async () => {
+  it('records the hosts that did not succeed, and --only-failed runs exactly those (same inventory and pattern)', async () => {
     await fleet([someFail, '-l', 'lab00*', '--output', 'jsonl']);
-    const file = path.join(cache, 'fleet', 'last-failed');
-    const text = await readFile(file, 'utf8');
+    const dir = path.join(cache, 'fleet', 'rerun');
+    const files = await readdir(dir);
+    const texts = await Promise.all(files.map((f) => readFile(path.join(dir, f), 'utf8')));
+    const index = texts.findIndex((t) => t.includes('# limit: "lab00*"\n'));
+    const file = path.join(dir, files[index] ?? '');
+    const text = texts[index] ?? '';
     expect(text.split('\n').filter((l) => !l.startsWith('#'))).toEqual(['lab003', 'lab007', '']);
     expect(text).toContain(`# inventory: ${JSON.stringify(lab.inventoryFile)}\n`);
-    expect(text).toContain('# limit: "lab00*"\n');
 
-    // No -i: the recorded inventory is used. Copy the file first: this run rewrites it.
+    // Copy the file first: this run rewrites it.
     const saved = path.join(cache, 'saved-failed');
     await copyFile(file, saved);
-    const rerun = await fleet(['uname -n', '--only-failed', '--output', 'jsonl'], { inventory: false, cwd: os.tmpdir() });
+    const rerun = await fleet(['uname -n', '--only-failed', '-l', 'lab00*', '--output', 'jsonl'], { cwd: os.tmpdir() });
     expect(rerun.code).toBe(0);
     expect(exits(rerun).map((e) => [e.host, e.status]).sort()).toEqual([
       ['lab003', 'ok'],
       ['lab007', 'ok'],
     ]);
     // Everything succeeded: the rerun file is now empty, and --only-failed says so (exit 2).
-    const nothing = await fleet(['true', '--only-failed'], { inventory: false });
+    const nothing = await fleet(['true', '--only-failed', '-l', 'lab00*']);
     expect(nothing.code).toBe(2);
     expect(nothing.stderr).toMatch(/no failed hosts/);
-    // --rerun FILE reads an explicit file.
+    // --rerun FILE reads an explicit file; without -i, the hosts come from its inventory.
+    const elsewhere = await fleet(['true', '--rerun', saved, '--output', 'jsonl'], { inventory: false, cwd: os.tmpdir() });
+    expect(exits(elsewhere).map((e) => e.host).sort()).toEqual(['lab003', 'lab007']);
+    // With -i, the recorded inventory must be this one (it is).
     const again = await fleet(['true', '--rerun', saved, '--output', 'jsonl']);
     expect(exits(again).map((e) => e.host).sort()).toEqual(['lab003', 'lab007']);
   });

@@ -2,7 +2,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { FleetError } from '../../errors.js';
 import { resolveInventoryPaths, type HostSpec } from '../../inventory/index.js';
-import { defaultRerunFile, readRerunFile, writeRerunFile, type RerunRecord } from '../../rerun.js';
+import {
+  readRerunFile,
+  recordedLimits,
+  rerunFileFor,
+  selectionMismatch,
+  writeRerunFile,
+  type RerunRecord,
+  type RerunSelection,
+} from '../../rerun.js';
 import { statusOfExec, type ExecOutput, type RunReport } from '../../result.js';
 import { resolveHostSelection, type HostSelectionOptions } from '../../selection.js';
 import { openFleetForHosts } from '../connect-settings.js';
@@ -50,18 +58,48 @@ export async function runExecCommand(command: string, options: ExecCommandOption
 }
 
 /**
- * The rerun file to narrow the selection to, if asked. Without -i/-H on this command line, the
- * hosts come from where the recorded run got them (so `fleet exec --only-failed CMD` just works).
+ * The rerun file to narrow the selection to, if asked. `--only-failed` reads the file of this
+ * selection (inventory, -H and -l: runs elsewhere have their own). `--rerun FILE` reads FILE;
+ * without -i/-H the hosts come from where the recorded run got them, and with them the recorded
+ * inventory must be this one: a list of names means nothing against another inventory.
  */
 async function rerunSelection(options: ExecCommandOptions, selection: HostSelectionOptions, io: CliIo, home: string): Promise<{ file: string; record: RerunRecord } | undefined> {
   if (options.rerun === undefined && !options.onlyFailed) return undefined;
-  const file = options.rerun === undefined ? defaultRerunFile(io.env, home) : path.resolve(io.cwd, options.rerun);
-  const record = await readRerunFile(file);
-  if ((selection.inventoryFiles ?? []).length === 0 && selection.adHoc === undefined) {
-    selection.inventoryFiles = record.inventory;
-    if (record.adHoc !== undefined) selection.adHoc = record.adHoc;
+  if (options.rerun !== undefined) {
+    const file = path.resolve(io.cwd, options.rerun);
+    const record = await readRerunFile(file);
+    if ((selection.inventoryFiles ?? []).length === 0 && selection.adHoc === undefined) {
+      selection.inventoryFiles = record.inventory;
+      if (record.adHoc !== undefined) selection.adHoc = record.adHoc;
+    } else {
+      refuseMismatch(file, record, rerunSelectionOf(selection, io, home), false);
+    }
+    return { file, record };
   }
+  const current = rerunSelectionOf(selection, io, home);
+  const file = rerunFileFor(io.env, home, current);
+  let record: RerunRecord;
+  try {
+    record = await readRerunFile(file);
+  } catch (error) {
+    const others = await recordedLimits(io.env, home, current);
+    const hint = others.length === 0 ? '' : `; runs on this inventory were recorded with ${others.slice(0, 5).join(', ')}`;
+    throw new FleetError('FLEET_USAGE', `--only-failed: no run with this inventory and selection has recorded its failed hosts${hint}`, {}, { cause: error });
+  }
+  refuseMismatch(file, record, current, true);
   return { file, record };
+}
+
+function refuseMismatch(file: string, record: RerunRecord, current: RerunSelection, compareLimit: boolean): void {
+  const mismatch = selectionMismatch(record, current, compareLimit);
+  if (mismatch !== undefined) throw new FleetError('FLEET_USAGE', `the rerun file ${file} belongs to another run: ${mismatch}`);
+}
+
+/** What selects this run's hosts, as the rerun file records it (inventory paths absolute). */
+function rerunSelectionOf(selection: HostSelectionOptions, io: CliIo, home: string): RerunSelection {
+  const files = selection.inventoryFiles ?? [];
+  const inventory = selection.adHoc !== undefined && files.length === 0 ? [] : resolveInventoryPaths(files, io.env, io.cwd, home);
+  return { inventory, adHoc: selection.adHoc, limit: selection.limit };
 }
 
 /** The selected hosts that the rerun file names, in inventory order; every name must be known. */
@@ -76,21 +114,17 @@ function onlyRerunHosts(selected: HostSpec[], rerun: { file: string; record: Rer
   return selected.filter((h) => wanted.has(h.name));
 }
 
-/** Writes the default rerun file; failing to is worth a warning, not a failed run. */
+/** Writes this selection's rerun file; failing to is worth a warning, not a failed run. */
 async function recordFailedHosts(report: RunReport<ExecOutput>, command: string, selection: HostSelectionOptions, io: CliIo, home: string): Promise<void> {
-  const file = defaultRerunFile(io.env, home);
-  const files = selection.inventoryFiles ?? [];
-  const inventory = selection.adHoc !== undefined && files.length === 0 ? [] : resolveInventoryPaths(files, io.env, io.cwd, home);
+  const current = rerunSelectionOf(selection, io, home);
   const record: RerunRecord = {
     hosts: report.results.filter((r) => !['ok', 'unchanged'].includes(statusOfExec(r))).map((r) => r.host),
     command,
     written: new Date().toISOString(),
-    inventory,
-    adHoc: selection.adHoc,
-    limit: selection.limit,
+    ...current,
   };
   try {
-    await writeRerunFile(file, record);
+    await writeRerunFile(rerunFileFor(io.env, home, current), record);
   } catch (error) {
     const message = error instanceof FleetError ? error.message : String(error);
     io.stderr.write(`fleet: warning: ${message}\n`);

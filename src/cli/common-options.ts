@@ -1,20 +1,27 @@
 import { Option, type Command } from 'commander';
 import { OUTPUT_MODES, type OutputMode } from '../render/output-mode.js';
 
-/** Options every command takes (DESIGN.md §2), as commander parses them. */
-export interface CommonOptions {
+/**
+ * Options of every command that selects hosts (`fleet hosts` too): where hosts come from and
+ * the settings that override the inventory's.
+ */
+export interface SelectionCliOptions {
   inventory?: string[];
   limit?: string;
   hosts?: string;
-  forks: string;
   user?: string;
   port?: string;
   identity?: string[];
   passwordEnv?: string;
   sshConfig?: string;
   knownHosts?: string[];
-  strictHostKeys?: 'yes' | 'accept-new' | 'no';
   connectTimeout?: string;
+}
+
+/** Options every command that connects takes (DESIGN.md §2), as commander parses them. */
+export interface CommonOptions extends SelectionCliOptions {
+  forks: string;
+  strictHostKeys?: 'yes' | 'accept-new' | 'no';
   retries?: string;
   jumpHandshakes?: string;
   timeout?: string;
@@ -29,17 +36,28 @@ const collect = (value: string, previous: string[] | undefined): string[] => [..
 
 /** Adds the common options to a command, so `fleet CMD --help` lists everything it takes. */
 export function addCommonOptions(command: Command): Command {
+  return addRunOptions(addSelectionOptions(command));
+}
+
+/** The options that choose hosts and override their settings (all `fleet hosts` takes of them). */
+export function addSelectionOptions(command: Command): Command {
   return command
     .option('-i, --inventory <file>', 'inventory file (YAML, hosts list or Ansible); repeatable', collect)
-    .option('-l, --limit <pattern>', "host pattern, e.g. 'web*', 'web:&prod:!web03', '~^db\\d+$'")
+    .option('-l, --limit <pattern>', "host pattern, e.g. 'web*', 'web:&prod:!web03', '~^db\\d+$', 'label:role=web'")
     .option('-H, --hosts <list>', 'ad-hoc hosts: a,b,user@c:2222 (ranges allowed)')
-    .option('-f, --forks <n>', 'max hosts in flight', '50')
     .option('-u, --user <name>', 'remote user (overrides the inventory)')
     .option('-p, --port <n>', 'remote port (overrides the inventory)')
     .option('--identity <file>', 'private key file; repeatable, tried in order', collect)
     .option('--password-env <var>', 'env var holding the SSH password (never pass a password as an argument)')
     .option('--ssh-config <file>', 'ssh_config file to read (default ~/.ssh/config)')
     .option('--known-hosts <file>', 'known_hosts file; repeatable', collect)
+    .option('--connect-timeout <duration>', 'bound on TCP + SSH handshake + auth per host (default 10s)');
+}
+
+/** The options of commands that connect: fan-out, bounds, host keys and output. */
+export function addRunOptions(command: Command): Command {
+  return command
+    .option('-f, --forks <n>', 'max hosts in flight', '50')
     .addOption(
       new Option('--strict-host-keys <mode>', 'host key policy (default: the inventory\'s, else yes)').choices([
         'yes',
@@ -47,7 +65,6 @@ export function addCommonOptions(command: Command): Command {
         'no',
       ]),
     )
-    .option('--connect-timeout <duration>', 'bound on TCP + SSH handshake + auth per host (default 10s)')
     .option('--retries <n>', 'extra connect attempts after refused/reset/timed-out connects, never once auth began (default 0)')
     .option('--jump-handshakes <n>', 'most handshakes in flight through one proxy_jump host (default 10)')
     .option('--timeout <duration>', 'bound on each command, per host (the command is killed)')

@@ -9,6 +9,9 @@ import { defineHosts } from './commands/hosts.js';
 import { defineHostKeys } from './commands/hostkeys.js';
 import { definePing } from './commands/ping.js';
 import { ExitCode, exitCodeForError } from './exit-codes.js';
+import { addCommonOptions } from './common-options.js';
+import { rewriteCommanderError } from './error-output.js';
+import { inheritCommandLineOptions } from './global-options.js';
 import type { CliIo } from './io.js';
 import { watchReaders } from './reader-gone.js';
 
@@ -62,8 +65,17 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
     .description('Run commands and move files on many hosts over SSH; every host ends with an exact result.')
     .version(VERSION, '-V, --version')
     .exitOverride()
-    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
-    .showSuggestionAfterError(true);
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+      outputError: (s, write) => write(rewriteCommanderError(s)),
+    })
+    .showSuggestionAfterError(true)
+    // The common options may come before the command (`fleet -i FILE exec CMD`); positional, so
+    // that after the command name they are the command's own and its value wins.
+    .enablePositionalOptions()
+    .hook('preAction', (_program, action) => inheritCommandLineOptions(action));
+  addCommonOptions(program);
 
   const ctx: CommandContext = { io, setExitCode };
   // One line per command; each definition lazy-loads its implementation.

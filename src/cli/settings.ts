@@ -3,7 +3,7 @@ import { FleetError } from '../errors.js';
 import type { HostKeyPolicy } from '../transport/transport.js';
 import type { HostOverrides } from '../inventory/index.js';
 import type { HostSelectionOptions } from '../selection.js';
-import type { CommonOptions } from './common-options.js';
+import type { CommonOptions, SelectionCliOptions } from './common-options.js';
 import type { CliIo } from './io.js';
 
 /** The common options, parsed and validated: what the library is called with. */
@@ -26,12 +26,22 @@ const HOST_KEY_POLICY: Record<NonNullable<CommonOptions['strictHostKeys']>, Host
 /** Parses the common options; a bad value is FLEET_USAGE (exit 2) naming the flag. */
 export function parseCommonSettings(options: CommonOptions): CommonSettings {
   return {
+    ...parseSelectionSettings(options),
     forks: parseInteger(options.forks, '--forks', 1, 100_000),
-    connectTimeoutMs:
-      options.connectTimeout === undefined ? undefined : parseDuration(options.connectTimeout, '--connect-timeout'),
     timeoutMs: options.timeout === undefined ? undefined : parseDuration(options.timeout, '--timeout'),
     deadlineMs: options.deadline === undefined ? undefined : parseDuration(options.deadline, '--deadline'),
     hostKeyPolicy: options.strictHostKeys === undefined ? undefined : HOST_KEY_POLICY[options.strictHostKeys],
+  };
+}
+
+/** The selection options' values that need parsing (`fleet hosts` has only these). */
+export type SelectionSettings = Pick<CommonSettings, 'connectTimeoutMs' | 'port'>;
+
+/** Parses the selection options; a bad value is FLEET_USAGE (exit 2) naming the flag. */
+export function parseSelectionSettings(options: SelectionCliOptions): SelectionSettings {
+  return {
+    connectTimeoutMs:
+      options.connectTimeout === undefined ? undefined : parseDuration(options.connectTimeout, '--connect-timeout'),
     port: options.port === undefined ? undefined : parseInteger(options.port, '--port', 1, 65_535),
   };
 }
@@ -46,7 +56,7 @@ export function parseInteger(text: string, flag: string, min: number, max: numbe
 }
 
 /** What `-i`, `-H`, `-l` and the override flags mean for host selection. */
-export function selectionOptions(options: CommonOptions, settings: CommonSettings, io: CliIo): HostSelectionOptions {
+export function selectionOptions(options: SelectionCliOptions, settings: SelectionSettings, io: CliIo): HostSelectionOptions {
   const overrides: HostOverrides = {
     ...(options.user !== undefined && { user: options.user }),
     ...(settings.port !== undefined && { port: settings.port }),

@@ -57,6 +57,21 @@ describe('fleet CLI: bad input is a one-line error and exit 2, before any connec
     expectUsage(await fleet(['hosts', '-i', inventory, flag, value]), /empty|at least one host/);
   });
 
+  it('--help of hosts lists only the options hosts takes', async () => {
+    const help = (await fleet(['hosts', '--help'])).stdout;
+    expect(help).toMatch(/--inventory/);
+    expect(help).toMatch(/--explain/);
+    for (const option of ['--forks', '--timeout', '--deadline', '--retries', '--strict-host-keys', '--quiet', '--verbose']) expect(help).not.toContain(option);
+    expectUsage(await fleet(['hosts', '-i', inventory, '-f', '5']), /unknown option '-f'/);
+  });
+
+  it('--dry-run does not suggest an option that runs commands, and says what to use', async () => {
+    const result = await fleet(['exec', 'true', '-i', inventory, '--dry-run']);
+    expectUsage(result, /--dry-run/);
+    expect(result.stderr).not.toMatch(/--rerun|--only-failed/);
+    expect(result.stderr).toMatch(/fleet hosts/);
+  });
+
   it('bad duration names the flag', async () => {
     expectUsage(await fleet(['exec', 'true', '-i', inventory, '--timeout', '10x']), /--timeout.*10x/);
   });
@@ -69,6 +84,27 @@ describe('fleet CLI: bad input is a one-line error and exit 2, before any connec
     const result = await fleet(['exec', 'true', '--frobnicate']);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/unknown option/);
+  });
+
+  it('common options go before the command too: fleet -i FILE hosts, fleet -l P -i FILE exec', async () => {
+    const hosts = await fleet(['-i', inventory, '-l', 'web*', 'hosts']);
+    expect(hosts.code).toBe(0);
+    expect(hosts.stdout.split('\n').slice(1).filter(Boolean).map((l) => l.split(' ')[0])).toEqual(['web01', 'web02', 'web03']);
+    // Port 9 refuses at once: every selected host ends unreachable (exit 3); which ones ran tells.
+    const exec = await fleet(['-l', 'web01,web02', '-i', inventory, '--output', 'jsonl', '--ssh-config', '/dev/null', 'exec', 'uptime']);
+    expect(exec.code).toBe(3);
+    const ran = exec.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { type: string; host?: string }).filter((e) => e.type === 'exit').map((e) => e.host);
+    expect(ran.sort()).toEqual(['web01', 'web02']);
+  });
+
+  it('an option given before and after the command: the command\'s own value wins', async () => {
+    const hosts = await fleet(['-l', 'web01', '-i', inventory, 'hosts', '-l', 'db1', '--output', 'json']);
+    expect(hosts.code).toBe(0);
+    expect((JSON.parse(hosts.stdout) as { hosts: { host: string }[] }).hosts.map((h) => h.host)).toEqual(['db1']);
+  });
+
+  it('an option before a command that does not take it is a usage error', async () => {
+    expectUsage(await fleet(['-f', '5', '-i', inventory, 'hosts']), /--forks does not apply to `hosts`/);
   });
 
   it('--help exits 0 and lists exec', async () => {

@@ -3,7 +3,7 @@ import { describeHosts, hostsDocument, type HostRow } from '../../inventory/inde
 import { resolveHostSelection } from '../../selection.js';
 import { ExitCode } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
-import { parseCommonSettings, selectionOptions } from '../settings.js';
+import { parseSelectionSettings, selectionOptions } from '../settings.js';
 import type { HostsOptions } from './hosts.js';
 
 /**
@@ -11,7 +11,7 @@ import type { HostsOptions } from './hosts.js';
  * JSON document. Loads the inventory library only: no transport, no ssh2.
  */
 export async function runHostsCommand(options: HostsOptions, io: CliIo): Promise<number> {
-  const settings = parseCommonSettings(options);
+  const settings = parseSelectionSettings(options);
   const hosts = await resolveHostSelection(selectionOptions(options, settings, io));
   const explain = options.explain === true;
   if (options.json === true || options.output === 'json') {

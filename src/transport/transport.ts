@@ -148,6 +148,8 @@ export interface ExecRequest {
   stdin?: Buffer | string;
   /** Allocate a pseudo-terminal (stderr then arrives merged into stdout). */
   pty?: boolean;
+  /** Each phase's duration in ms as it ends: `channel` (session open), then `exit` (command ran). */
+  onTiming?: (phase: 'channel' | 'exit', durationMs: number) => void;
   /**
    * Exported by the remote shell before the command runs (works whatever the server's AcceptEnv).
    * Names must match `[A-Za-z_][A-Za-z0-9_]*`. Values are part of the remote shell's command line.

@@ -10,6 +10,14 @@ export const EVENT_SCHEMA_VERSION = 1;
  */
 export type HostPhase = 'queued' | 'connecting' | 'authenticated' | 'running' | 'done';
 
+/**
+ * The timed phases of one host's work, for `host_phase` events (`-v`): `tcp` socket open,
+ * `banner` the server's SSH identification received, `kex` key exchange done and host key
+ * verified, `auth` authenticated, `channel` the command's session channel open, `exit` the
+ * command ran until its exit status. A reused connection reports no connect phases.
+ */
+export type HostTimingPhase = 'tcp' | 'banner' | 'kex' | 'auth' | 'channel' | 'exit';
+
 /** A selected host as events name it. `host` is always the inventory name. */
 export interface HostRef {
   host: string;
@@ -55,6 +63,15 @@ export type FleetEvent =
       steps?: StepRef[];
     }
   | { type: 'host_state'; host: string; state: HostPhase; t: number; step?: StepRef }
+  | {
+      /** One phase of a host's work ended: how long it took (0.1 ms resolution), and when (`t`). */
+      type: 'host_phase';
+      host: string;
+      phase: HostTimingPhase;
+      durationMs: number;
+      t: number;
+      step?: StepRef;
+    }
   | { type: 'stdout'; host: string; data: string; encoding?: OutputEncoding }
   | { type: 'stderr'; host: string; data: string; encoding?: OutputEncoding }
   | {

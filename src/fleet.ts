@@ -54,6 +54,11 @@ export interface FleetOptions {
   jumpHandshakes?: number;
   /** Hosts that `proxy_jump` names may refer to. Default: every host of `inventory`. */
   jumpHosts?: readonly HostSpec[];
+  /**
+   * Receives the SSH library's protocol debug lines, per host (`-vv`). They carry no secrets
+   * from fleet, but do quote what servers send: treat them as untrusted text.
+   */
+  sshDebug?: (host: string, line: string) => void;
 }
 
 /**
@@ -187,6 +192,7 @@ export class Fleet implements AsyncDisposable {
       credentials: createCredentialCache(this.#opts.env ? { env: this.#opts.env } : {}),
       ...(this.#opts.maxSessions !== undefined && { maxSessions: this.#opts.maxSessions }),
       retries: this.#opts.retries ?? 0,
+      ...(this.#opts.sshDebug !== undefined && { sshDebug: this.#opts.sshDebug }),
       jumps: createJumpHosts({ hosts: this.#opts.jumpHosts ?? this.#inventory.hosts, maxHandshakes: this.#opts.jumpHandshakes }),
     });
   }

@@ -28,7 +28,8 @@ export interface CommonOptions extends SelectionCliOptions {
   deadline?: string;
   output: OutputMode;
   quiet?: boolean;
-  verbose?: boolean;
+  /** How many times -v was given (`-vv`: 2). */
+  verbose?: number;
   color: boolean;
 }
 
@@ -75,6 +76,6 @@ export function addRunOptions(command: Command): Command {
         .default('auto'),
     )
     .option('-q, --quiet', 'only remote output: no per-host errors, no summary')
-    .option('-v, --verbose', 'more detail about connections')
+    .option('-v, --verbose', 'each host\'s phases with timings on stderr (tcp, banner, kex, auth, channel, exit); -vv adds SSH protocol debug', (_: string, n: number) => n + 1, 0)
     .option('--no-color', 'no colours (NO_COLOR is honoured too)');
 }

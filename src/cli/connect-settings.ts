@@ -3,6 +3,8 @@ import type { HostSpec } from '../inventory/index.js';
 import { resolveHostSelection } from '../selection.js';
 import type { CommonOptions } from './common-options.js';
 import type { CliIo } from './io.js';
+import { sshDebugPrinter } from '../render/verbose.js';
+import { redactorFor, verbosity } from './verbosity.js';
 import { parseCommonSettings, parseInteger, selectionOptions, type CommonSettings } from './settings.js';
 
 /** A Fleet over the selected hosts, opened as the common options say (the caller closes it). */
@@ -51,11 +53,13 @@ export async function connectFleetOptions(
   settings: CommonSettings,
   selected: readonly HostSpec[],
   io: CliIo,
-): Promise<Pick<FleetOptions, 'retries' | 'jumpHandshakes' | 'jumpHosts'>> {
+): Promise<Pick<FleetOptions, 'retries' | 'jumpHandshakes' | 'jumpHosts' | 'sshDebug'>> {
   const retries = options.retries === undefined ? 0 : parseInteger(options.retries, '--retries', 0, 100);
   const jumpHandshakes = options.jumpHandshakes === undefined ? undefined : parseInteger(options.jumpHandshakes, '--jump-handshakes', 1, 10_000);
   const jumpHosts = await jumpHostsFor(options, settings, selected, io);
-  return { retries, ...(jumpHandshakes !== undefined && { jumpHandshakes }), ...(jumpHosts && { jumpHosts }) };
+  // -vv: the SSH library's protocol debug, per host, on stderr (redacted, escaped).
+  const sshDebug = verbosity(options) >= 2 ? sshDebugPrinter(io.stderr, redactorFor(options, io, [...selected, ...(jumpHosts ?? [])])) : undefined;
+  return { retries, ...(jumpHandshakes !== undefined && { jumpHandshakes }), ...(jumpHosts && { jumpHosts }), ...(sshDebug && { sshDebug }) };
 }
 
 /**

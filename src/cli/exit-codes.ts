@@ -61,12 +61,16 @@ export function exitCodeForSummary(summary: RunSummary, interrupted: boolean, fa
   return ExitCode.Ok;
 }
 
-/** The exit code for an error that ended the command before or outside the fan-out. */
+/**
+ * The exit code for an error that ended the command before or outside the fan-out: usage and
+ * config codes 2, cancellation 130, `FLEET_INTERNAL` and anything that is not a FleetError 70 (a
+ * bug), and every other code 3, as docs/errors.md gives it: a host or transfer failure that
+ * escaped the fan-out (a single-host command) is still a host that failed to run, not a bug.
+ */
 export function exitCodeForError(error: unknown): ExitCodeValue {
-  if (isFleetError(error)) {
-    if (USAGE_CODES.has(error.code)) return ExitCode.Usage;
-    if (error.code === 'FLEET_CANCELLED') return ExitCode.Interrupted;
-    return ExitCode.Internal;
-  }
-  return ExitCode.Internal;
+  if (!isFleetError(error)) return ExitCode.Internal;
+  if (USAGE_CODES.has(error.code)) return ExitCode.Usage;
+  if (error.code === 'FLEET_CANCELLED') return ExitCode.Interrupted;
+  if (error.code === 'FLEET_INTERNAL') return ExitCode.Internal;
+  return ExitCode.HostFailed;
 }

@@ -1,10 +1,16 @@
 import { createRenderer } from '../render/create-renderer.js';
+import type { HostSpec } from '../inventory/index.js';
 import type { Renderer } from '../render/renderer.js';
+import { VerboseRenderer } from '../render/verbose.js';
+import { redactorFor, verbosity } from './verbosity.js';
 import type { CommonOptions } from './common-options.js';
 import type { CliIo } from './io.js';
 import { outputFlowFor } from './io-flow.js';
 
 /** The renderer `--output` asks for (auto: the live view on a terminal, `stream` otherwise). */
-export function chooseRenderer(options: CommonOptions, io: CliIo): Promise<Renderer> {
-  return createRenderer(options.output, io, { color: options.color, quiet: options.quiet === true, flow: outputFlowFor(io) });
+export async function chooseRenderer(options: CommonOptions, io: CliIo, hosts: readonly HostSpec[] = []): Promise<Renderer> {
+  const renderer = await createRenderer(options.output, io, { color: options.color, quiet: options.quiet === true, flow: outputFlowFor(io) });
+  const level = verbosity(options);
+  // -v: phases on stderr beside the chosen renderer (stdout stays its own).
+  return level === 0 ? renderer : new VerboseRenderer(renderer, io.stderr, { level, redact: redactorFor(options, io, hosts) });
 }

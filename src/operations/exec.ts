@@ -78,7 +78,7 @@ export function execOperation(ctx: OperationContext, command: string, opts: Flee
     ...hostRunOptions(ctx, opts),
     rollout,
     classify: classifyExec,
-    task: ({ conn, host, signal, emit }) =>
+    task: ({ conn, host, signal, emit, phase }) =>
       execTask(conn, {
         command,
         signal,
@@ -90,6 +90,7 @@ export function execOperation(ctx: OperationContext, command: string, opts: Flee
         stdin,
         sudo,
         flow: opts.outputFlow,
+        onTiming: phase,
         onStdout: (_text, piece) => emit({ type: 'stdout', host: host.name, ...piece }),
         onStderr: (_text, piece) => emit({ type: 'stderr', host: host.name, ...piece }),
       }),

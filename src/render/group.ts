@@ -102,6 +102,7 @@ export class GroupRenderer implements Renderer {
         for (const ref of event.hosts) this.#capture(ref.host);
         return;
       case 'host_state':
+      case 'host_phase': // -v prints it (verbose.ts), beside this renderer
       case 'transfer_progress':
         return;
       case 'stdout': {

@@ -72,6 +72,7 @@ export class JsonRenderer implements Renderer {
         for (const ref of event.hosts) this.#hostEntry(ref);
         return;
       case 'host_state':
+      case 'host_phase': // -v prints it (verbose.ts), beside this renderer
       case 'transfer_progress':
         return;
       case 'stdout':

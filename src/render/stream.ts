@@ -35,6 +35,7 @@ export class StreamRenderer implements Renderer {
         this.#width = Math.min(40, Math.max(0, ...event.hosts.map((h) => escapeTerminal(h.host).length)));
         return;
       case 'host_state':
+      case 'host_phase': // -v prints it (verbose.ts), beside this renderer
       case 'transfer_progress':
         return;
       case 'stdout':

@@ -7,8 +7,10 @@ import type { ConnectOptions, Connection, HostKey, HostKeyPolicy, KnownHosts, Tr
  * `hostKeyPolicy`, when given, overrides every host's own `strictHostKeys` (the command line
  * wins); otherwise each host's setting applies, and strict checking when it has none.
  */
-export type SharedConnectOptions = Omit<ConnectOptions, 'signal' | 'onPhase' | 'hostKeyPolicy'> & {
+export type SharedConnectOptions = Omit<ConnectOptions, 'signal' | 'onPhase' | 'hostKeyPolicy' | 'debug'> & {
   hostKeyPolicy?: HostKeyPolicy | undefined;
+  /** Protocol debug lines, per host (bound to `ConnectOptions.debug` for each host's connect). */
+  sshDebug?: ((host: string, line: string) => void) | undefined;
 };
 
 const POLICY_OF_SETTING: Record<NonNullable<HostSpec['strictHostKeys']>, HostKeyPolicy> = {
@@ -47,12 +49,13 @@ export class Connections {
     host: HostSpec,
     signal: AbortSignal,
     onPhase: (phase: 'connected' | 'authenticated') => void,
+    onTiming?: ConnectOptions['onTiming'],
   ): Promise<{ conn: Connection; reused: boolean }> {
     const existing = this.#open.get(host.name);
     if (existing && !this.#dead.has(existing)) return { conn: existing, reused: true };
     if (existing) this.#open.delete(host.name);
     if (this.#closed) throw closedError(host);
-    const conn = await this.#transport.connect(host, { ...this.#connectOptions(host), signal, onPhase });
+    const conn = await this.#transport.connect(host, { ...this.#connectOptions(host), signal, onPhase, ...(onTiming && { onTiming }) });
     if (this.#closed) {
       await conn.close();
       throw closedError(host);
@@ -83,7 +86,9 @@ export class Connections {
     const hostKeyPolicy =
       this.#options.hostKeyPolicy ?? (host.strictHostKeys ? POLICY_OF_SETTING[host.strictHostKeys] : 'strict');
     const connectTimeoutMs = host.connectTimeoutMs ?? this.#options.connectTimeoutMs;
-    return { ...this.#options, connectTimeoutMs, hostKeyPolicy };
+    const { sshDebug, ...shared } = this.#options;
+    const debug = sshDebug && ((line: string): void => sshDebug(host.name, line));
+    return { ...shared, connectTimeoutMs, hostKeyPolicy, ...(debug && { debug }) };
   }
 
   /** Closes one host's connection (after a failure that may have left it unusable). */

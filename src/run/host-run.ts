@@ -1,7 +1,7 @@
 import { HostGate } from '../concurrency/gate.js';
 import { withTimeout } from '../concurrency/deadline.js';
 import { toFleetError } from '../errors.js';
-import type { EventSink, HostPhase } from '../events.js';
+import type { EventSink, HostPhase, HostTimingPhase } from '../events.js';
 import type { HostSpec } from '../inventory/host-spec.js';
 import type { HostResult, HostStatus } from '../result.js';
 import type { Connection } from '../transport/index.js';
@@ -17,6 +17,8 @@ export interface HostTaskContext {
   /** Aborted by the per-command timeout (reason FLEET_TIMEOUT) or by the run (FLEET_CANCELLED). */
   signal: AbortSignal;
   emit: EventSink;
+  /** Emits a `host_phase` event for this host (a phase's duration, as it ends). */
+  phase: (phase: HostTimingPhase, durationMs: number) => void;
 }
 
 /** One unit of work on one host. Throws only FleetErrors (anything else is a bug). */
@@ -57,17 +59,23 @@ export async function runHost<T>(
   gate.onTransition((t) => {
     if (t.kind === 'reached') env.emit({ type: 'host_state', host: host.name, state: t.to, t: env.elapsed() });
   });
+  const phase = (p: HostTimingPhase, ms: number): void => env.emit(hostPhaseEvent(host.name, p, ms, env.elapsed()));
   let result: HostResult<T>;
   try {
     gate.reach('connecting');
-    const { conn } = await env.connections.get(host, env.signal, (phase) => {
-      if (phase === 'authenticated') gate.reach('authenticated');
-    });
+    const { conn } = await env.connections.get(
+      host,
+      env.signal,
+      (phase) => {
+        if (phase === 'authenticated') gate.reach('authenticated');
+      },
+      phase,
+    );
     gate.reach('authenticated');
     gate.reach('running');
     const bounded = withTimeout(env.signal, env.timeoutMs, { name: '--timeout', host: host.name });
     try {
-      const value = await task({ host, conn, signal: bounded.signal, emit: env.emit });
+      const value = await task({ host, conn, signal: bounded.signal, emit: env.emit, phase });
       result = { host: host.name, ok: true, value, durationMs: Math.round(performance.now() - started) };
     } finally {
       bounded.dispose();
@@ -87,4 +95,9 @@ export async function runHost<T>(
     ...(result.ok ? {} : { error: { code: result.error.code, message: result.error.message } }),
   });
   return result;
+}
+
+/** A `host_phase` event; durations keep 0.1 ms (a loopback phase takes a few ms). */
+export function hostPhaseEvent(host: string, phase: HostTimingPhase, durationMs: number, t: number) {
+  return { type: 'host_phase' as const, host, phase, durationMs: Math.round(durationMs * 10) / 10, t };
 }

@@ -6,11 +6,12 @@
 import path from 'node:path';
 import { withTimeout } from '../concurrency/deadline.js';
 import { FleetError, toFleetError } from '../errors.js';
-import type { EventSink, HostPhase } from '../events.js';
+import type { EventSink, HostPhase, HostTimingPhase } from '../events.js';
 import type { HostSpec } from '../inventory/host-spec.js';
 import type { OutputFlow } from '../output-flow.js';
 import { statusOfError, type ExecOutput } from '../result.js';
 import type { Connections } from '../run/connections.js';
+import { hostPhaseEvent } from '../run/host-run.js';
 import { execTask } from '../tasks/exec.js';
 import type { Connection } from '../transport/index.js';
 import { describeStep, stepRef, type Step } from './model.js';
@@ -67,11 +68,12 @@ export class HostRun {
     const ref = stepRef(step);
     const name = this.host.name;
     const state = (s: HostPhase): void => env.emit({ type: 'host_state', host: name, state: s, t: env.elapsed(), step: ref });
+    const phase = (p: HostTimingPhase, ms: number): void => env.emit({ ...hostPhaseEvent(name, p, ms, env.elapsed()), step: ref });
     let value: ExecOutput | undefined;
     let transfer: unknown;
     let error: FleetError | undefined;
     try {
-      const conn = await this.#connection(env, state);
+      const conn = await this.#connection(env, state, phase);
       state('running');
       const bound = withTimeout(env.signal, step.timeoutMs ?? env.timeoutMs, { name: step.timeoutMs === undefined ? '--timeout' : 'timeout', host: name });
       try {
@@ -84,6 +86,7 @@ export class HostRun {
             maxOutputBytes: env.maxOutputBytes,
             capture: env.capture || step.register !== undefined,
             flow: env.flow,
+            onTiming: phase,
             // The piece keeps output that is not UTF-8 exact (base64) for json/jsonl.
             onStdout: (_text, piece) => env.emit({ type: 'stdout', host: name, ...piece }),
             onStderr: (_text, piece) => env.emit({ type: 'stderr', host: name, ...piece }),
@@ -127,15 +130,20 @@ export class HostRun {
   }
 
   /** The open connection, or a new one when there is none yet or it died (only ever between steps). */
-  async #connection(env: StepEnv, state: (s: HostPhase) => void): Promise<Connection> {
+  async #connection(env: StepEnv, state: (s: HostPhase) => void, phase: (p: HostTimingPhase, ms: number) => void): Promise<Connection> {
     if (this.#conn !== undefined && !this.#connDead) return this.#conn;
     state('connecting');
     let authenticated = false;
-    const { conn } = await env.connections.get(this.host, env.signal, (phase) => {
-      if (phase !== 'authenticated') return;
-      authenticated = true;
-      state('authenticated');
-    });
+    const { conn } = await env.connections.get(
+      this.host,
+      env.signal,
+      (p) => {
+        if (p !== 'authenticated') return;
+        authenticated = true;
+        state('authenticated');
+      },
+      phase,
+    );
     // A connection another operation of the fleet opened: no phases were seen, but it is authenticated.
     if (!authenticated) state('authenticated');
     this.#conn = conn;

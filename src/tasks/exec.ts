@@ -34,6 +34,8 @@ export interface ExecTaskOptions {
   onStderr?: OutputSink | undefined;
   /** The output consumer's backpressure (see OutputFlow). */
   flow?: OutputFlow | undefined;
+  /** Each phase's duration as it ends: `channel` open, then `exit` (see host_phase events). */
+  onTiming?: ((phase: 'channel' | 'exit', durationMs: number) => void) | undefined;
 }
 
 /**
@@ -64,6 +66,7 @@ export async function execTask(conn: Connection, opts: ExecTaskOptions): Promise
     ...(opts.pty && { pty: true }),
     ...(stdin !== undefined && { stdin }),
     ...(opts.flow !== undefined && { flow: opts.flow }),
+    ...(opts.onTiming !== undefined && { onTiming: opts.onTiming }),
   });
   if (strip) {
     stdout.push(strip.out.end());

@@ -6,6 +6,7 @@ export type {
   Connection,
   ConnectOptions,
   ConnectPhase,
+  ConnectTimingPhase,
   ConnectTiming,
   CredentialCache,
   ExecExit,

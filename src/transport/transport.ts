@@ -14,6 +14,9 @@ export type HostKeyPolicy = 'strict' | 'accept-new' | 'off';
 /** Milestones of a connect: `connected` = TCP up and host key verified; then `authenticated`. */
 export type ConnectPhase = 'connected' | 'authenticated';
 
+/** The timed phases of a connect, in order (see `ConnectOptions.onTiming`). */
+export type ConnectTimingPhase = 'tcp' | 'banner' | 'kex' | 'auth';
+
 /**
  * Key exchange preference. `default` offers curve25519-sha256 first; `nistp256-first` offers
  * ecdh-sha2-nistp256 first, which costs OpenSSH 9.2 servers ~4 ms less CPU per connection
@@ -78,6 +81,17 @@ export interface ConnectOptions {
   /** Aborting ends the attempt at once; the promise rejects with the reason (FLEET_CANCELLED if it is not a FleetError). */
   signal?: AbortSignal;
   onPhase?: (phase: ConnectPhase) => void;
+  /**
+   * Each connect phase's duration in ms, as it ends: `tcp` (socket open), `banner` (the server's
+   * identification complete), `kex` (key exchange done, host key verified), `auth`. Reports the
+   * last attempt's phases only when it is the one that got in (earlier attempts report theirs too).
+   */
+  onTiming?: (phase: ConnectTimingPhase, durationMs: number) => void;
+  /**
+   * Protocol-level debug lines (ssh2's `debug`), for `-vv`. ssh2 does not print secrets in them;
+   * the caller still redacts what it shows.
+   */
+  debug?: (line: string) => void;
   /** SSH keepalive interval once connected. Default 15000; 0 disables. */
   keepaliveIntervalMs?: number;
   /** Unanswered keepalives before the connection is declared lost. Default 3. */
@@ -134,6 +148,8 @@ export interface ExecRequest {
   stdin?: Buffer | string;
   /** Allocate a pseudo-terminal (stderr then arrives merged into stdout). */
   pty?: boolean;
+  /** Each phase's duration in ms as it ends: `channel` (session open), then `exit` (command ran). */
+  onTiming?: (phase: 'channel' | 'exit', durationMs: number) => void;
   /**
    * Exported by the remote shell before the command runs (works whatever the server's AcceptEnv).
    * Names must match `[A-Za-z_][A-Za-z0-9_]*`. Values are part of the remote shell's command line.

@@ -19,6 +19,7 @@ import { direct, hostSpecs, refusedPort, writeKnownHosts } from './support/fault
 
 const PASSWORD = `canary-pw-${randomBytes(8).toString('hex')}`;
 const WRONG_PASSPHRASE = `canary-pp-${randomBytes(8).toString('hex')}`;
+const SUDO_PASSWORD = `canary-sudo-${randomBytes(8).toString('hex')}`;
 
 describe('secrets never leave', () => {
   let lab: Lab;
@@ -31,6 +32,7 @@ describe('secrets never leave', () => {
     FLEET_PW: PASSWORD,
     FLEET_KEY_TEXT: keyText,
     FLEET_KEY_PASSPHRASE: FIXTURE_KEY_PASSPHRASE,
+    FLEET_SUDO_PW: SUDO_PASSWORD,
   });
   useLeakGuard();
 
@@ -39,7 +41,7 @@ describe('secrets never leave', () => {
     keyText = readFileSync(fixtureKeyPath('id_ed25519'), 'utf8');
     // Every line of the key body counts: a leak of any part of it is a leak.
     const keyLines = keyText.split('\n').filter((l) => l.length > 20 && !l.startsWith('-----'));
-    secrets = [PASSWORD, WRONG_PASSPHRASE, FIXTURE_KEY_PASSPHRASE, ...keyLines];
+    secrets = [PASSWORD, WRONG_PASSPHRASE, FIXTURE_KEY_PASSPHRASE, SUDO_PASSWORD, ...keyLines];
     const host = lab.hosts[0] as Lab['hosts'][0];
     const known = writeKnownHosts(lab, [direct(host)]);
     const dead = await refusedPort();
@@ -101,8 +103,22 @@ describe('secrets never leave', () => {
     expectNoSecret('library output', text);
   });
 
+  it('keeps them out of -v phases and -vv protocol debug (password, passphrase, key text, sudo password)', async () => {
+    for (const verbose of ['-v', '-vv']) {
+      for (const output of ['stream', 'jsonl']) {
+        const run = await runCli(['exec', 'id -u', '-i', inventory, '--ssh-config', '/dev/null', '--password-env', 'FLEET_PW', '--output', output, verbose, '--sudo', '--sudo-password-env', 'FLEET_SUDO_PW'], { env: env() });
+        expect(run.code).not.toBe(0); // the refused password and the unreachable host
+        // Not vacuous: the verbose output is there to search.
+        expect(run.stderr).toMatch(/^by-key-text {2}auth +\d+\.\dms$/m);
+        if (verbose === '-vv') expect(run.stderr).toMatch(/^by-password-only {2}debug +.*USERAUTH/m);
+        expectNoSecret(`${verbose} ${output} stdout`, run.stdout);
+        expectNoSecret(`${verbose} ${output} stderr`, run.stderr);
+      }
+    }
+  });
+
   it('keeps them out of the built CLI with FLEET_DEBUG=1', async () => {
-    const run = await spawnFleet(['exec', 'echo hi', '-i', inventory, '--ssh-config', '/dev/null', '--password-env', 'FLEET_PW', '--output', 'jsonl', '-v'], {
+    const run = await spawnFleet(['exec', 'echo hi', '-i', inventory, '--ssh-config', '/dev/null', '--password-env', 'FLEET_PW', '--output', 'jsonl', '-vv'], {
       cwd: lab.dir,
       env: { ...env(), FLEET_DEBUG: '1' },
     });

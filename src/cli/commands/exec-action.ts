@@ -33,7 +33,7 @@ export async function runExecCommand(command: string, options: ExecCommandOption
   const rerun = await rerunSelection(options, selection, io, home);
   const hosts = rerun ? onlyRerunHosts(await resolveHostSelection(selection), rerun) : await resolveHostSelection(selection);
   const fleet = await openFleetForHosts(options, settings, hosts, io);
-  const renderer = await chooseRenderer(options, io);
+  const renderer = await chooseRenderer(options, io, hosts);
   // A slow reader of our output pauses the hosts' output instead of queueing it in memory.
   const flow = outputFlowFor(io);
   try {

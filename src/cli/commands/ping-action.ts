@@ -1,4 +1,6 @@
 import type { FleetEvent } from '../../events.js';
+import { VerboseRenderer } from '../../render/verbose.js';
+import { redactorFor, verbosity } from '../verbosity.js';
 import { createRenderer } from '../../render/create-renderer.js';
 import { createStyle, shouldUseColor } from '../../render/style.js';
 import { formatSummary } from '../../render/summary.js';
@@ -32,7 +34,9 @@ export async function runPingCommand(options: CommonOptions, io: CliIo): Promise
     }
     // No remote output to group: `group` shows what `stream` does.
     const mode = options.output === 'group' ? 'stream' : options.output;
-    const renderer = await createRenderer(mode, io, { color: options.color, quiet: options.quiet === true });
+    const chosen = await createRenderer(mode, io, { color: options.color, quiet: options.quiet === true });
+    const level = verbosity(options);
+    const renderer = level === 0 ? chosen : new VerboseRenderer(chosen, io.stderr, { level, redact: redactorFor(options, io, hosts) });
     const table = mode !== 'jsonl';
     let summary: SummaryEvent | undefined;
     const report = await fleet.ping({

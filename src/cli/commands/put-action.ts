@@ -49,9 +49,9 @@ export async function runTransferCommand(
   io: CliIo,
   transfer: (fleet: Fleet, settings: CommonSettings, common: TransferCallOptions) => Promise<RunReport<TransferOutput>>,
 ): Promise<number> {
-  const { fleet, settings } = await openCommandFleet(options, io);
+  const { fleet, settings, hosts } = await openCommandFleet(options, io);
   try {
-    const renderer = await chooseRenderer(options, io);
+    const renderer = await chooseRenderer(options, io, hosts);
     const report = await transfer(fleet, settings, {
       ...(io.interrupt && { signal: io.interrupt }),
       ...(io.drain && { drain: io.drain }),

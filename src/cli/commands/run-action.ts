@@ -37,7 +37,7 @@ export async function runStepsCommand(file: string, options: RunCommandOptions, 
   if (settings.hostKeyPolicy === 'off') {
     io.stderr.write('fleet: warning: --strict-host-keys no: host keys are NOT checked; anyone on the path can impersonate these hosts\n');
   }
-  const renderer = await chooseRenderer(options, io);
+  const renderer = await chooseRenderer(options, io, hosts);
   const flow = outputFlowFor(io);
   try {
     const report = await fleet.run(steps, {

@@ -85,6 +85,9 @@ export class LiveRenderer implements Renderer {
         if (host) this.#view?.changed(host, event.t);
         return;
       }
+      case 'host_phase':
+        // -v prints phases on stderr (verbose.ts); the live view shows its own gates.
+        return;
       case 'transfer_progress': {
         const host = this.#board?.applyProgress(event);
         if (host) this.#view?.changed(host, this.#clock());

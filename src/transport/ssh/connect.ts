@@ -7,9 +7,10 @@
 import type { Duplex } from 'node:stream';
 import { FleetError, toFleetError } from '../../errors.js';
 import type { HostSpec } from '../../inventory/host-spec.js';
-import type { ConnectOptions, ConnectTiming } from '../transport.js';
+import type { ConnectOptions, ConnectTiming, ConnectTimingPhase } from '../transport.js';
 import { algorithmsFor } from './algorithms.js';
 import { AuthDriver, planAuth } from './auth.js';
+import { BannerWatch } from './banner-watch.js';
 import type { SshCredentialCache } from './credentials.js';
 import { abortError, isFatalSshError, translateSshError } from './errors.js';
 import { decideHostKey, hostKeyError } from './host-key-check.js';
@@ -68,15 +69,31 @@ export function connectSsh(
     let pinKey: HostKey | undefined; // accepted under accept-new, to be written once proven
     let pinWrite: Promise<void> = Promise.resolve();
     let sawHandshake = false;
+    let banner: BannerWatch | undefined;
+    let bannerMs = 0;
+    // The phase timings (host_phase events): each phase's own duration, reported as it ends.
+    const timed = (phase: ConnectTimingPhase, ms: number): void => {
+      try {
+        opts.onTiming?.(phase, ms);
+      } catch (error) {
+        fail(toFleetError(error, host.name));
+      }
+    };
+    // A connection that ends after the server sent bytes but no identification is a failed
+    // handshake in OpenSSH's words, not a lost connection (see banner.ts).
+    const bannerEnded = (detail?: string): FleetError | undefined => {
+      const reason = banner?.endedReason(detail);
+      return reason === undefined ? undefined : new FleetError('FLEET_HANDSHAKE_FAILED', `${where}: ${reason}`, { host: host.name, details: { stage: 'banner' } });
+    };
 
     const plan = planAuth(host, creds);
     const auth = new AuthDriver(host.user, () => pinWrite.then(() => plan));
     const link = new SshLink(target, {
       error: (err) => {
         if (!isFatalSshError(err)) return;
-        fail(refused ?? translateSshError(err, { ...target, phase: 'connect', attempts: auth.attempts }));
+        fail(refused ?? bannerEnded(resetDetail(err)) ?? translateSshError(err, { ...target, phase: 'connect', attempts: auth.attempts }));
       },
-      close: () => fail(refused ?? new FleetError('FLEET_CONNECTION_LOST', `${where}: the server closed the connection during ${stage}`, { host: host.name })),
+      close: () => fail(refused ?? bannerEnded() ?? new FleetError('FLEET_CONNECTION_LOST', `${where}: the server closed the connection during ${stage}`, { host: host.name })),
     });
 
     const fail = (error: FleetError): void => {
@@ -94,6 +111,7 @@ export function connectSsh(
     }, timeoutMs);
     const cleanup = (): void => {
       clearTimeout(timer);
+      banner?.dispose();
       signal?.removeEventListener('abort', onAbort);
     };
     signal?.addEventListener('abort', onAbort, { once: true });
@@ -146,6 +164,7 @@ export function connectSsh(
       sawHandshake = true;
       stage = 'authentication';
       kexMs = since();
+      timed('kex', kexMs - bannerMs);
       // Pin only now: the server has just proved it holds the key (the exchange hash signature
       // checked out). Authentication waits for the write, so nothing is sent to a host whose
       // key could not be pinned or was pinned differently by someone else meanwhile.
@@ -155,6 +174,7 @@ export function connectSsh(
     link.client.once('ready', () => {
       if (settled) return;
       auth.succeeded();
+      timed('auth', since() - kexMs);
       notify('authenticated');
       if (settled) return;
       settled = true;
@@ -173,6 +193,7 @@ export function connectSsh(
       }
       stage = 'ssh-handshake';
       socketMs = since();
+      timed('tcp', socketMs);
       try {
         link.client.connect({
           sock,
@@ -184,12 +205,27 @@ export function connectSsh(
           readyTimeout: timeoutMs + 1000,
           keepaliveInterval: opts.keepaliveIntervalMs ?? 15_000,
           keepaliveCountMax: opts.keepaliveCountMax ?? 3,
+          ...(opts.debug !== undefined && { debug: opts.debug }),
         });
         signPublickeyDirectly(link.client);
+        banner = new BannerWatch(sock, {
+          ident: () => {
+            bannerMs = since();
+            timed('banner', bannerMs - socketMs);
+          },
+          invalid: (reason) => fail(new FleetError('FLEET_HANDSHAKE_FAILED', `${where}: ${reason}`, { host: host.name, details: { stage: 'banner' } })),
+        });
       } catch (error) {
         fail(translateSshError(error, { ...target, phase: 'connect' }));
       }
     };
     openSocket(target, attempt.signal).then(startSsh, (error: unknown) => fail(translateSshError(error, { ...target, phase: 'connect' })));
   });
+}
+
+/** The errno text OpenSSH prints after `read:` for a reset before the identification. */
+function resetDetail(err: unknown): string | undefined {
+  const code = (err as { code?: unknown } | undefined)?.code;
+  if (code === 'ECONNRESET') return 'read: Connection reset by peer';
+  return undefined;
 }

@@ -51,7 +51,7 @@ const ERRNO_CODES: Readonly<Record<string, FleetErrorCode>> = {
 const ALL_AUTH_FAILED = 'All configured authentication methods failed';
 
 // The plain Errors ssh2's Protocol.parse throws on malformed input (no `level` set on them).
-const PARSER_FAILURE = /^(Invalid identification string|Bad packet length|Invalid (MAC|padding length|packet length))/;
+const PARSER_FAILURE = /^(Invalid identification string|Invalid header|Header line too long|Max greeting lines exceeded|Bad packet length|Invalid (MAC|padding length|packet length))/;
 
 interface Ssh2ErrorShape {
   message: string;

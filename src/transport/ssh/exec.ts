@@ -56,9 +56,14 @@ export async function runExec(ctx: ExecContext, req: ExecRequest): Promise<ExecE
   try {
     if (local.signal.aborted) throw abortError(local.signal, host);
     const command = wrapCommand(req.command, req.env);
+    const t0 = performance.now();
     const { opened, release, link } = await openSession(ctx, command, req.pty === true, local.signal);
     try {
-      return await drive({ ...ctx, link }, opened, req, local);
+      const t1 = performance.now();
+      req.onTiming?.('channel', t1 - t0);
+      const exit = await drive({ ...ctx, link }, opened, req, local);
+      req.onTiming?.('exit', performance.now() - t1);
+      return exit;
     } finally {
       release();
     }

@@ -144,6 +144,7 @@ export class SshJumpHosts implements JumpHosts {
     const hopOpts: ConnectOptions = { ...opts, connectTimeoutMs: spec.connectTimeoutMs ?? opts.connectTimeoutMs };
     delete hopOpts.signal;
     delete hopOpts.onPhase;
+    delete hopOpts.onTiming;
     try {
       const { value } = await withConnectRetries(() => connectSsh(spec, hopOpts, creds, open), {
         retries: opts.retries ?? 0,

@@ -34,7 +34,7 @@ async function connectHost(host: HostSpec, opts: ConnectOptions): Promise<Connec
   const attempt = (): Promise<EstablishedLink> => connectWith(opts);
   // A second connection, opened later if ever (SshConnection's side link): it outlives this
   // call's signal and reports no phases; the connect timeout bounds it.
-  const { signal: _signal, onPhase: _onPhase, ...later } = opts;
+  const { signal: _signal, onPhase: _onPhase, onTiming: _onTiming, ...later } = opts;
   const reconnect = async (): Promise<SshLink> => (await connectWith(later)).link;
   const { value, attempts } = await withConnectRetries(attempt, {
     retries: opts.retries ?? 0,

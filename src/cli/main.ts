@@ -8,10 +8,15 @@ import { defineRun } from './commands/run.js';
 import { defineHosts } from './commands/hosts.js';
 import { defineHostKeys } from './commands/hostkeys.js';
 import { definePing } from './commands/ping.js';
+import { defineConfig } from './commands/config.js';
 import { ExitCode, exitCodeForError } from './exit-codes.js';
 import type { CliIo } from './io.js';
 
 const VERSION = '0.1.0';
+
+// Commands that must work whatever the config files hold (a shell's completion script), and
+// `fleet config`, which resolves the settings itself to say where each came from.
+const NO_CONFIG: ReadonlySet<string> = new Set(['completion', '__complete', 'config']);
 
 /**
  * Runs the CLI in-process and resolves to the exit code; never calls process.exit, so tests
@@ -48,6 +53,15 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
   defineHosts(program, ctx);
   definePing(program, ctx);
   defineHostKeys(program, ctx);
+  defineConfig(program, ctx);
+
+  // Defaults from FLEET_* variables and config files, for flags not given (config-settings.ts).
+  // Loaded here, not at start-up: `fleet --help` reads no file and loads no yaml.
+  program.hook('preAction', async (_program, action) => {
+    if (NO_CONFIG.has(action.name())) return;
+    const { applyConfig } = await import('./config-settings.js');
+    await applyConfig(action, io);
+  });
 
   return program;
 }

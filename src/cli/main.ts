@@ -9,6 +9,7 @@ import { defineHosts } from './commands/hosts.js';
 import { defineHostKeys } from './commands/hostkeys.js';
 import { definePing } from './commands/ping.js';
 import { defineConfig } from './commands/config.js';
+import { defineCompletion } from './commands/completion.js';
 import { ExitCode, exitCodeForError } from './exit-codes.js';
 import type { CliIo } from './io.js';
 
@@ -54,6 +55,7 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
   definePing(program, ctx);
   defineHostKeys(program, ctx);
   defineConfig(program, ctx);
+  defineCompletion(program, ctx);
 
   // Defaults from FLEET_* variables and config files, for flags not given (config-settings.ts).
   // Loaded here, not at start-up: `fleet --help` reads no file and loads no yaml.

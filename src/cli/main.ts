@@ -8,6 +8,8 @@ import { defineRun } from './commands/run.js';
 import { defineHosts } from './commands/hosts.js';
 import { defineHostKeys } from './commands/hostkeys.js';
 import { definePing } from './commands/ping.js';
+import { defineConfig } from './commands/config.js';
+import { defineCompletion } from './commands/completion.js';
 import { ExitCode, exitCodeForError } from './exit-codes.js';
 import { addCommonOptions } from './common-options.js';
 import { rewriteCommanderError } from './error-output.js';
@@ -16,6 +18,10 @@ import type { CliIo } from './io.js';
 import { watchReaders } from './reader-gone.js';
 
 const VERSION = '0.1.0';
+
+// Commands that must work whatever the config files hold (a shell's completion script), and
+// `fleet config`, which resolves the settings itself to say where each came from.
+const NO_CONFIG: ReadonlySet<string> = new Set(['completion', '__complete', 'config']);
 
 /**
  * Runs the CLI in-process and resolves to the exit code; never calls process.exit, so tests
@@ -86,6 +92,16 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
   defineHosts(program, ctx);
   definePing(program, ctx);
   defineHostKeys(program, ctx);
+  defineConfig(program, ctx);
+  defineCompletion(program, ctx);
+
+  // Defaults from FLEET_* variables and config files, for flags not given (config-settings.ts).
+  // Loaded here, not at start-up: `fleet --help` reads no file and loads no yaml.
+  program.hook('preAction', async (_program, action) => {
+    if (NO_CONFIG.has(action.name())) return;
+    const { applyConfig } = await import('./config-settings.js');
+    await applyConfig(action, io);
+  });
 
   return program;
 }

@@ -8,6 +8,7 @@ import { validateRollout, type HostCount } from '../run/rollout.js';
 import { runHosts } from '../run/run-hosts.js';
 import { execTask, type ExecSudo } from '../tasks/exec.js';
 import { isShellName } from '../tasks/shell-quote.js';
+import { perHostText } from '../steps/host-values.js';
 import { hostRunOptions, type OperationContext } from './context.js';
 
 /** Default cap on captured output per host and stream: 1 MiB. */
@@ -59,8 +60,9 @@ export interface FleetExecOptions {
 
 /**
  * Runs one command on every host of `ctx`; resolves to the total report. Rejects before any
- * connection with FLEET_USAGE for an invalid env name or sudo password, TypeError for malformed
- * rollout options.
+ * connection with FLEET_USAGE for an invalid env name, sudo password or template filter,
+ * TypeError for malformed rollout options. A `{{ name }}` the host has no value for is that
+ * host's FLEET_TEMPLATE_UNDEFINED result.
  */
 export function execOperation(ctx: OperationContext, command: string, opts: FleetExecOptions): Promise<RunReport<ExecOutput>> {
   const maxOutputBytes = opts.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
@@ -68,6 +70,13 @@ export function execOperation(ctx: OperationContext, command: string, opts: Flee
   try {
     validateExecOptions(opts);
     validateRollout(rollout);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  let commandFor: ReturnType<typeof perHostText>;
+  try {
+    // `{{ host }}`, `{{ vars.color }}`...: filled per host, shell-quoted unless `| raw`.
+    commandFor = perHostText(command, 'command', 'command');
   } catch (error) {
     return Promise.reject(error);
   }
@@ -80,7 +89,7 @@ export function execOperation(ctx: OperationContext, command: string, opts: Flee
     classify: classifyExec,
     task: ({ conn, host, signal, emit, phase }) =>
       execTask(conn, {
-        command,
+        command: commandFor(host),
         signal,
         maxOutputBytes,
         capture: opts.capture ?? true,

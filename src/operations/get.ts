@@ -5,6 +5,8 @@ import { runHosts } from '../run/run-hosts.js';
 import { getFiles } from '../tasks/get.js';
 import { normalizeRemotePath } from '../tasks/transfer-paths.js';
 import { TransferResources } from '../tasks/transfer-shared.js';
+import { mayBeTemplate } from '../steps/template.js';
+import { perHostText } from '../steps/host-values.js';
 import { hostRunOptions, type OperationContext } from './context.js';
 import { classifyTransfer } from './put.js';
 
@@ -34,7 +36,9 @@ export interface FleetGetOptions {
  * they arrive, in the worker pool, and compared with the sha256 each host computes meanwhile.
  */
 export async function getOperation(ctx: OperationContext, remote: string, localDir: string, opts: FleetGetOptions): Promise<RunReport<TransferOutput>> {
-  normalizeRemotePath(remote); // a usage error before any host is contacted
+  // `{{ host }}`, `{{ vars.log }}`...: filled per host; checked per host once filled.
+  const remoteFor = perHostText(remote, 'path', 'remote path');
+  if (!mayBeTemplate(remote)) normalizeRemotePath(remote); // a usage error before any host is contacted
   const dir = resolve(opts.cwd ?? process.cwd(), localDir);
   const verify = opts.verify ?? true;
   const shared = new TransferResources();
@@ -43,7 +47,7 @@ export async function getOperation(ctx: OperationContext, remote: string, localD
       label: `get ${remote} ${localDir}`,
       ...hostRunOptions(ctx, opts),
       classify: classifyTransfer,
-      task: ({ conn, signal, emit }) => getFiles(conn, { remote, localDir: dir, recursive: opts.recursive ?? false, verify }, { signal, emit, shared }),
+      task: ({ conn, host, signal, emit }) => getFiles(conn, { remote: remoteFor(host), localDir: dir, recursive: opts.recursive ?? false, verify }, { signal, emit, shared }),
     });
   } finally {
     await shared.close();

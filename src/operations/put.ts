@@ -5,6 +5,7 @@ import { runHosts } from '../run/run-hosts.js';
 import { putFiles } from '../tasks/put.js';
 import { planPut } from '../tasks/transfer-plan.js';
 import { TransferResources } from '../tasks/transfer-shared.js';
+import { perHostText } from '../steps/host-values.js';
 import { hostRunOptions, type OperationContext } from './context.js';
 
 /** Options of `Fleet.put`. */
@@ -38,6 +39,8 @@ export interface FleetPutOptions {
  * file is read from disk once for all hosts and hashed once, in a worker, while it uploads.
  */
 export async function putOperation(ctx: OperationContext, sources: readonly string[], remote: string, opts: FleetPutOptions): Promise<RunReport<TransferOutput>> {
+  // `{{ host }}`, `{{ vars.dir }}`...: filled per host, as they are (a path is not shell).
+  const remoteFor = perHostText(remote, 'path', 'remote path');
   const plan = await planPut(sources, { recursive: opts.recursive ?? false, ...(opts.cwd !== undefined && { cwd: opts.cwd }) });
   const verify = opts.verify ?? true;
   const skipUnchanged = opts.skipUnchanged ?? false;
@@ -50,8 +53,8 @@ export async function putOperation(ctx: OperationContext, sources: readonly stri
       label: `put ${sources.join(' ')} ${remote}`,
       ...hostRunOptions(ctx, opts),
       classify: classifyTransfer,
-      task: async ({ conn, signal, emit }) => {
-        const output = await putFiles(conn, { plan, remote, mode: opts.mode, skipUnchanged, verify }, { signal, emit, shared });
+      task: async ({ conn, host, signal, emit }) => {
+        const output = await putFiles(conn, { plan, remote: remoteFor(host), mode: opts.mode, skipUnchanged, verify }, { signal, emit, shared });
         output.warnings.unshift(...plan.warnings);
         return output;
       },

@@ -16,7 +16,8 @@ import { execTask } from '../tasks/exec.js';
 import type { Connection } from '../transport/index.js';
 import { describeStep, stepRef, type Step } from './model.js';
 import { isStepSuccess, type StepOutcome } from './outcome.js';
-import { renderTemplate, type Template, type TemplateUse } from './template.js';
+import { hostValue, undefinedVariable } from './host-values.js';
+import { isHostValueName, renderTemplate, type Template, type TemplateUse } from './template.js';
 import type { TransferSteps } from './transfer-steps.js';
 
 /** What every step of a run shares. */
@@ -155,13 +156,11 @@ export class HostRun {
   }
 
   #fill(step: Step, template: Template, use: TemplateUse): string {
-    const rendered = renderTemplate(template, this.vars, use);
+    // Registered values first, then the host's inventory entry (`host`, `vars.X`, ...).
+    const rendered = renderTemplate(template, (name) => this.vars.get(name) ?? hostValue(this.host, name), use);
     if ('text' in rendered) return rendered.text;
-    throw new FleetError(
-      'FLEET_CONFIG_INVALID',
-      `${describeStep(step)}: {{ ${rendered.missing} }} has no value on ${this.host.name} (the step registering it did not run there)`,
-      { host: this.host.name, details: { variable: rendered.missing } },
-    );
+    const why = isHostValueName(rendered.missing) ? 'not set in the inventory for this host' : 'the step registering it did not run there';
+    throw undefinedVariable(this.host.name, rendered.missing, describeStep(step), why);
   }
 
   #fillEnv(step: Step): Record<string, string> | undefined {

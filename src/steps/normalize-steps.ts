@@ -8,7 +8,7 @@ import { StepsError, isFleetError, type InventoryLocation } from '../errors.js';
 import { parseDuration } from '../duration.js';
 import { suggestion } from '../inventory/did-you-mean.js';
 import { STEP_GATES, STEP_KINDS, type Step, type StepAction, type StepGate } from './model.js';
-import { BUILTIN_VARS, isVariableName, parseTemplate, templateNames, type Template } from './template.js';
+import { BUILTIN_NAMESPACES, BUILTIN_VARS, isHostValueName, isVariableName, parseTemplate, templateNames, type Template } from './template.js';
 
 /** A path into the data: keys and list indexes. */
 export type DataPath = ReadonlyArray<string | number>;
@@ -95,7 +95,9 @@ function normalizeStep(raw: unknown, index: number, path: DataPath, fail: Fail, 
       return fail(p, (error as Error).message);
     }
     for (const name of templateNames(parsed)) {
-      if (known.has(name)) continue;
+      // Inventory values (`vars.X`, `labels.X`) are per host: whether a host has one is known
+      // only at run time, where a host without it fails with FLEET_TEMPLATE_UNDEFINED.
+      if (known.has(name) || (kind !== 'local' && isHostValueName(name))) continue;
       const hint = kind === 'local' && vars.host.has(name) ? ' (a local step runs once, so per-host variables do not apply)' : suggestion(name, known);
       fail(p, `{{ ${name} }} is not a variable here: register it in an earlier step${hint}`);
     }
@@ -124,7 +126,7 @@ function normalizeStep(raw: unknown, index: number, path: DataPath, fail: Fail, 
     if (kind !== 'exec' && kind !== 'local') fail(p, `"register" stores a command's output; a ${kind} step has none`, 'key');
     const name = readString(raw['register'], p, fail);
     if (!isVariableName(name)) fail(p, `"${name}" is not a variable name (letters, digits and "_", not starting with a digit)`);
-    if (BUILTIN_VARS.includes(name)) fail(p, `"${name}" is built in (the host's inventory name); pick another name`);
+    if (BUILTIN_VARS.includes(name) || BUILTIN_NAMESPACES.includes(name)) fail(p, `"${name}" is built in (a value from the host's inventory entry); pick another name`);
     step.register = name;
     (kind === 'local' ? vars.global : vars.host).add(name);
   }

@@ -38,3 +38,18 @@ describe('step templates', () => {
     expect(shellQuote("a'b")).toBe(`'a'\\''b'`);
   });
 });
+
+describe('per-host names', () => {
+  it('parses dotted names (vars.X, labels.X, nested vars) and renders them through a lookup', () => {
+    const template = parseTemplate('echo {{ vars.color }} {{labels.role|raw}} {{ vars.app.http-port }}');
+    expect(templateNames(template)).toEqual(['vars.color', 'labels.role', 'vars.app.http-port']);
+    const values: Record<string, string> = { 'vars.color': 'red', 'labels.role': 'web', 'vars.app.http-port': '80' };
+    expect(renderTemplate(template, (name) => values[name], 'command')).toEqual({ text: "echo 'red' web '80'" });
+  });
+
+  it('Go-template syntax stays literal, dotted or not', () => {
+    for (const text of ['{{ .State.Status }}', '{{.Names}}', '{{ json .Config }}', '{{ vars. }}']) {
+      expect(templateNames(parseTemplate(text))).toEqual([]);
+    }
+  });
+});

@@ -1,6 +1,8 @@
 /**
- * `{{ name }}` placeholders in step commands and paths, filled per host from variables that
- * earlier steps `register`ed (plus the built-in `host`, the inventory name).
+ * `{{ name }}` placeholders in step commands and paths, and in `fleet exec` commands and
+ * put/get remote paths, filled per host from variables that earlier steps `register`ed and from
+ * the host's inventory entry (`host`, `address`, `port`, `user`, `groups`, `vars.X`, `labels.X`:
+ * see host-values.ts).
  *
  * Registered values are remote output, i.e. untrusted text. So in a command a placeholder
  * inserts the value shell-quoted by default (`{{ n }}` -> `'web01'`): a host answering
@@ -27,12 +29,20 @@ export interface Template {
 /** Where a template is used; decides the default filter. */
 export type TemplateUse = 'command' | 'path';
 
-/** Variables every host has without registering them. */
-export const BUILTIN_VARS: readonly string[] = ['host'];
+/** Variables every host has without registering them (its inventory entry; host-values.ts). */
+export const BUILTIN_VARS: readonly string[] = ['host', 'address', 'port', 'user', 'groups'];
+
+/** Namespaces of per-host values: `{{ vars.color }}`, `{{ labels.role }}` (inventory keys). */
+export const BUILTIN_NAMESPACES: readonly string[] = ['vars', 'labels'];
+
+/** Looks a variable up; undefined when it has no value (for this host). */
+export type TemplateLookup = (name: string) => string | undefined;
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-// `{{ name }}` / `{{ name | filter }}`; a leading backslash escapes it.
-const PLACEHOLDER = /(\\?)\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*(?:\|\s*([A-Za-z_]+)\s*)?\}\}/g;
+// `{{ name }}` / `{{ a.b.c | filter }}`; a leading backslash escapes it. Dotted segments after
+// the first may hold `-` (inventory keys such as `vars.http-port`). A name must start with a
+// letter or `_`, so Go templates (`{{.Names}}`, `{{ .State }}`) never match.
+const PLACEHOLDER = /(\\?)\{\{\s*([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_-]+)*)\s*(?:\|\s*([A-Za-z_]+)\s*)?\}\}/g;
 const FILTERS: readonly string[] = ['q', 'raw'];
 
 /** A valid variable name (what `register` accepts). */
@@ -66,6 +76,18 @@ export function parseTemplate(source: string): Template {
   return { source, parts: mergeLiterals(parts) };
 }
 
+/** A name a step may use without registering it: a built-in or `vars.X` / `labels.X`. */
+export function isHostValueName(name: string): boolean {
+  if (BUILTIN_VARS.includes(name)) return true;
+  const dot = name.indexOf('.');
+  return dot > 0 && BUILTIN_NAMESPACES.includes(name.slice(0, dot));
+}
+
+/** Whether `source` holds `{{` at all: text without it is never parsed, so it runs as written. */
+export function mayBeTemplate(source: string): boolean {
+  return source.includes('{{');
+}
+
 /** The variable names a template uses, in order of first use. */
 export function templateNames(template: Template): string[] {
   const names: string[] = [];
@@ -77,14 +99,15 @@ export function templateNames(template: Template): string[] {
  * Fills the placeholders from `vars`. Returns the text, or the first name `vars` lacks (a host
  * that skipped the registering step through `when`), which the engine reports for that host.
  */
-export function renderTemplate(template: Template, vars: ReadonlyMap<string, string>, use: TemplateUse): { text: string } | { missing: string } {
+export function renderTemplate(template: Template, vars: ReadonlyMap<string, string> | TemplateLookup, use: TemplateUse): { text: string } | { missing: string } {
+  const lookup: TemplateLookup = typeof vars === 'function' ? vars : (name) => vars.get(name);
   let text = '';
   for (const part of template.parts) {
     if (typeof part === 'string') {
       text += part;
       continue;
     }
-    const value = vars.get(part.name);
+    const value = lookup(part.name);
     if (value === undefined) return { missing: part.name };
     const filter = part.filter ?? (use === 'command' ? 'q' : 'raw');
     text += filter === 'q' ? shellQuote(value) : value;

@@ -12,15 +12,15 @@ export interface JsonHost {
   port: number;
   user: string;
   status: HostStatus | 'pending';
-  exit_code: number | null;
+  exitCode: number | null;
   signal: string | null;
-  /** The output as text: exact when it was valid UTF-8 (then `stdout_base64` is null), else with U+FFFD for bad bytes. */
+  /** The output as text: exact when it was valid UTF-8 (then `stdoutBase64` is null), else with U+FFFD for bad bytes. */
   stdout: string;
   stderr: string;
   /** The exact bytes, base64, only when they were not valid UTF-8 (binary output); else null. */
-  stdout_base64: string | null;
-  stderr_base64: string | null;
-  duration_ms: number | null;
+  stdoutBase64: string | null;
+  stderrBase64: string | null;
+  durationMs: number | null;
   error: ErrorInfo | null;
 }
 
@@ -29,7 +29,7 @@ export interface JsonDocument {
   version: number;
   command: string;
   started: string;
-  duration_ms: number;
+  durationMs: number;
   hosts: JsonHost[];
   summary: RunSummary;
 }
@@ -37,7 +37,7 @@ export interface JsonDocument {
 /**
  * Builds the json document from events alone, so it shows exactly what the other renderers
  * saw. Output is kept as the run emitted it (the run already caps it per host), byte for byte:
- * a host whose output is not valid UTF-8 gets `stdout_base64` (or `stderr_base64`) holding the
+ * a host whose output is not valid UTF-8 gets `stdoutBase64` (or `stderrBase64`) holding the
  * exact bytes beside the readable `stdout`.
  *
  * Memory: each host's entry is serialized when it ends and kept in a SpillStore (on disk past
@@ -68,7 +68,7 @@ export class JsonRenderer implements Renderer {
   onEvent(event: FleetEvent): void {
     switch (event.type) {
       case 'run_start':
-        this.#doc = { version: event.version, command: event.command, started: event.started, duration_ms: 0, summary: emptySummary() };
+        this.#doc = { version: event.version, command: event.command, started: event.started, durationMs: 0, summary: emptySummary() };
         for (const ref of event.hosts) this.#hostEntry(ref);
         return;
       case 'host_state':
@@ -83,9 +83,9 @@ export class JsonRenderer implements Renderer {
         const entry = this.#hosts.get(event.host);
         if (!entry) return;
         entry.status = event.status;
-        entry.exit_code = event.exitCode;
+        entry.exitCode = event.exitCode;
         entry.signal = event.signal;
-        entry.duration_ms = event.durationMs;
+        entry.durationMs = event.durationMs;
         entry.error = event.error ?? null;
         // A steps run's host may run more steps: its entry is final only at the end.
         if (event.step === undefined) this.#serialize(event.host);
@@ -94,7 +94,7 @@ export class JsonRenderer implements Renderer {
       case 'summary':
         if (this.#doc) {
           this.#doc.summary = event.summary;
-          this.#doc.duration_ms = event.durationMs;
+          this.#doc.durationMs = event.durationMs;
         }
         return;
       default:
@@ -119,13 +119,13 @@ export class JsonRenderer implements Renderer {
     if (output !== undefined) {
       entry.stdout = output.stdout.text();
       entry.stderr = output.stderr.text();
-      entry.stdout_base64 = output.stdout.base64();
-      entry.stderr_base64 = output.stderr.base64();
+      entry.stdoutBase64 = output.stdout.base64();
+      entry.stderrBase64 = output.stderr.base64();
       this.#output.delete(host);
     }
     ref = this.#store.put(JSON.stringify(entry, null, 2));
     this.#done.set(host, ref);
-    this.#hosts.set(host, { ...entry, stdout: '', stderr: '', stdout_base64: null, stderr_base64: null });
+    this.#hosts.set(host, { ...entry, stdout: '', stderr: '', stdoutBase64: null, stderrBase64: null });
     return ref;
   }
 
@@ -152,13 +152,13 @@ export class JsonRenderer implements Renderer {
       port: ref.port,
       user: ref.user,
       status: 'pending',
-      exit_code: null,
+      exitCode: null,
       signal: null,
       stdout: '',
       stderr: '',
-      stdout_base64: null,
-      stderr_base64: null,
-      duration_ms: null,
+      stdoutBase64: null,
+      stderrBase64: null,
+      durationMs: null,
       error: null,
     };
     this.#hosts.set(ref.host, entry);

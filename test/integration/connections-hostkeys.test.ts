@@ -100,8 +100,8 @@ describe('fleet hostkeys', () => {
     const file = mixed();
     const result = await runCli(args('accept', file, '--yes', '--output', 'json'));
     expect(result.code).toBe(3); // c3 stays refused
-    const doc = JSON.parse(result.stdout) as { known_hosts: string; hosts: Array<{ host: string; state: string }> };
-    expect(doc.known_hosts).toBe(file);
+    const doc = JSON.parse(result.stdout) as { knownHosts: string; hosts: Array<{ host: string; state: string }> };
+    expect(doc.knownHosts).toBe(file);
     expect(doc.hosts.map((h) => [h.host, h.state])).toEqual([
       ['c1', 'known'],
       ['c2', 'added'],

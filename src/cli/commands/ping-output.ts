@@ -20,7 +20,7 @@ const PING_HEADER = ['HOST', 'STATUS', 'HANDSHAKE', 'RTT', 'KEY', 'FINGERPRINT']
 /** `fleet ping`'s table: one row per host in inventory order; hosts that failed show their status and `-`. */
 export function formatPingTable(report: RunReport<PingOutput>): string {
   const rows = report.results.map((r) => {
-    if (!r.ok) return [r.host, statusOfError(r.error.code), '-', '-', '-', '-'];
+    if (r.error) return [r.host, r.status, '-', '-', '-', '-'];
     const v = r.value;
     const handshake = v.reused ? `${v.handshakeMs} ms (open)` : v.attempts > 1 ? `${v.handshakeMs} ms (try ${v.attempts})` : `${v.handshakeMs} ms`;
     return [r.host, 'ok', handshake, v.rttMs === null ? '-' : `${v.rttMs} ms`, v.hostKeyType, v.fingerprint];
@@ -66,9 +66,9 @@ export function pingDocument(report: RunReport<PingOutput>, hosts: readonly Host
     hosts: report.results.map((r) => {
       const spec = byName.get(r.host);
       const base = { host: r.host, address: spec?.address ?? r.host, port: spec?.port ?? 22, user: spec?.user ?? '', durationMs: r.durationMs };
-      if (!r.ok) {
+      if (r.error) {
         const none = { handshakeMs: null, rttMs: null, attempts: null, reused: null, keyType: null, fingerprint: null };
-        return { ...base, status: statusOfError(r.error.code), ...none, error: r.error.toJSON() };
+        return { ...base, status: r.status, ...none, error: r.error.toJSON() };
       }
       const v = r.value;
       return {

@@ -1,6 +1,6 @@
-// Type-level tests of the public API (vitest typecheck: `tsc` runs on these, nothing executes).
+// Type-level tests of the public API (vitest typecheck: tsc checks these, nothing executes).
 import { describe, expectTypeOf, it } from 'vitest';
-import type { Fleet, FleetEvent, FleetEventOf } from '../../src/index.js';
+import type { ExecOutput, Fleet, FleetError, FleetEvent, FleetEventOf, HostResult, HostStatus } from '../../src/index.js';
 
 declare const fleet: Fleet;
 
@@ -20,5 +20,21 @@ describe('Fleet.events()', () => {
   it('without types, yields every event', () => {
     expectTypeOf(fleet.events()).toEqualTypeOf<AsyncIterableIterator<FleetEvent>>();
     expectTypeOf(fleet.events({ bufferSize: 10 })).toEqualTypeOf<AsyncIterableIterator<FleetEvent>>();
+  });
+});
+
+describe('HostResult', () => {
+  it('carries its status; ok narrows to a success with its value, error to a failure to run', () => {
+    const r = {} as HostResult<ExecOutput>;
+    expectTypeOf(r.status).toEqualTypeOf<HostStatus>();
+    if (r.ok) {
+      expectTypeOf(r.status).toEqualTypeOf<'ok' | 'unchanged'>();
+      expectTypeOf(r.value).toEqualTypeOf<ExecOutput>();
+    } else {
+      // A command that exited non-zero ran: it may have a value, so code must check `error`.
+      expectTypeOf(r.error).toEqualTypeOf<FleetError | undefined>();
+    }
+    if (r.error) expectTypeOf(r.value).toEqualTypeOf<undefined>();
+    else expectTypeOf(r.value).toEqualTypeOf<ExecOutput>();
   });
 });

@@ -111,6 +111,22 @@ describe('JsonRenderer, written entry by entry', () => {
     }
   });
 
+  it('streams mixed text and bytes chunk by chunk to the same text and base64 as the whole', async () => {
+    const bytes = Buffer.from('héllo ✓ wörld\n\xff\xfe tail ✓', 'latin1');
+    const whole = Buffer.concat([Buffer.from('start é\n'), Buffer.from([0xe2, 0x9c]), Buffer.from([0x93, 0xff]), bytes]);
+    const output: HostScript['output'] = [
+      ['stdout', 'start é\n'],
+      ['stdout', Buffer.from([0xe2, 0x9c]).toString('base64'), 'base64'],
+      ['stdout', Buffer.from([0x93, 0xff]).toString('base64'), 'base64'],
+      ['stdout', bytes.toString('utf8')],
+    ];
+    // The last chunk is text: its UTF-8 bytes are what the host sent.
+    const sent = Buffer.concat([whole.subarray(0, whole.length - bytes.length), Buffer.from(bytes.toString('utf8'))]);
+    const doc = JSON.parse(await render(recordRun('cmd', [{ host: 'a', output }]), new SpillStore(4))) as { hosts: { stdout: string; stdoutBase64: string }[] };
+    expect(doc.hosts[0]?.stdoutBase64).toBe(sent.toString('base64'));
+    expect(doc.hosts[0]?.stdout).toBe(sent.toString('utf8'));
+  });
+
   it('gives the same document when the entries were spilled to disk', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'fleet-json-test-'));
     try {

@@ -11,7 +11,7 @@ fleet.on('exit', (e) => {
 
 // One command everywhere. Per-host results are values, never exceptions.
 const report = await fleet.exec('uname -r', { timeoutMs: 30_000 });
-for (const r of report.results) console.log(r.host, r.ok ? r.value.stdout.trim() : r.error.code);
+for (const r of report.results) console.log(r.host, r.status, r.error ? r.error.code : r.value.stdout.trim());
 
 // Steps over the same connections: register a value per host, use it in the next step.
 const run = await fleet.run([

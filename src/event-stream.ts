@@ -9,10 +9,13 @@ import type { FleetEvent, FleetEventType } from './events.js';
 /** The event of one `type`. */
 export type FleetEventOf<K extends FleetEventType> = Extract<FleetEvent, { type: K }>;
 
-/** Options of `Fleet.events()`. */
-export interface EventIteratorOptions {
+/**
+ * Options of `Fleet.events()`. `K` is the event types asked for: `events({types: ['exit']})`
+ * yields `FleetEventOf<'exit'>`, typed as such, with no cast at the consumer.
+ */
+export interface EventIteratorOptions<K extends FleetEventType = FleetEventType> {
   /** Only these event types are buffered and yielded (e.g. `['exit', 'summary']`). Default: all. */
-  types?: readonly FleetEventType[];
+  types?: readonly K[];
   /**
    * Events held for a consumer that has not caught up. Past it the iterator ends with
    * FLEET_EVENTS_OVERFLOW instead of dropping events silently. Default 10,000.
@@ -70,16 +73,17 @@ export class FleetEventStream {
   }
 
   /** An async iterator over events from now on; ends when the fleet closes or `signal` aborts. */
-  iterate(opts: EventIteratorOptions = {}): AsyncIterableIterator<FleetEvent> {
+  iterate<K extends FleetEventType = FleetEventType>(opts: EventIteratorOptions<K> = {}): AsyncIterableIterator<FleetEventOf<K>> {
     const size = opts.bufferSize ?? DEFAULT_EVENT_BUFFER;
     if (!Number.isInteger(size) || size < 1) throw new TypeError(`The "bufferSize" option must be an integer >= 1. Received ${String(size)}`);
-    const queue = new EventQueue(size, opts.types ? new Set(opts.types) : undefined, () => this.#iterators.delete(queue));
+    const queue = new EventQueue(size, opts.types ? new Set<FleetEventType>(opts.types) : undefined, () => this.#iterators.delete(queue));
     if (this.#closed || opts.signal?.aborted) queue.end();
     else {
       this.#iterators.add(queue);
       opts.signal?.addEventListener('abort', () => queue.end(), { once: true });
     }
-    return queue;
+    // The queue yields only events whose type is in `types` (all when absent: K is then every type).
+    return queue as AsyncIterableIterator<FleetEventOf<K>>;
   }
 
   /** Ends every iterator (they finish after yielding what they hold). Later iterators end at once. */

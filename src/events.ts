@@ -2,7 +2,7 @@ import type { FleetErrorCode } from './errors.js';
 import type { HostStatus, RunSummary } from './result.js';
 
 /** Version of the event schema; bumped on any incompatible change (jsonl consumers check it). */
-export const EVENT_SCHEMA_VERSION = 1;
+export const EVENT_SCHEMA_VERSION = 2;
 
 /**
  * The gates a host passes through, in order. `done` is reached by every host, whatever its

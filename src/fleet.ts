@@ -129,9 +129,10 @@ export class Fleet implements AsyncDisposable {
 
   /**
    * Every event of every operation on this fleet, from now until `close()` (or `opts.signal`),
-   * as an async iterator with a bounded buffer (see EventIteratorOptions).
+   * as an async iterator with a bounded buffer (see EventIteratorOptions). With `types`, the
+   * events are typed as those types (`{types: ['exit']}` yields exit events).
    */
-  events(opts: EventIteratorOptions = {}): AsyncIterableIterator<FleetEvent> {
+  events<K extends FleetEventType = FleetEventType>(opts: EventIteratorOptions<K> = {}): AsyncIterableIterator<FleetEventOf<K>> {
     return this.#events.iterate(opts);
   }
 

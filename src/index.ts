@@ -8,7 +8,7 @@ export { EVENT_SCHEMA_VERSION } from './events.js';
 export type { ErrorInfo, EventSink, FleetEvent, FleetEventType, HostPhase, HostRef, StepRef } from './events.js';
 export type { EventIteratorOptions, FleetEventOf } from './event-stream.js';
 export { HOST_STATUSES, statusOfError, statusOfExec, summarize } from './result.js';
-export type { ExecOutput, HostResult, HostStatus, RunReport, RunSummary, TransferOutput } from './result.js';
+export type { ExecOutput, FailureStatus, HostResult, HostStatus, RunReport, RunSummary, SuccessStatus, TransferOutput } from './result.js';
 export { DEFAULT_MAX_OUTPUT_BYTES, Fleet, openFleet } from './fleet.js';
 export type { FleetExecOptions, FleetOptions } from './fleet.js';
 export type { FleetRunOptions } from './operations/run.js';

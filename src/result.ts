@@ -58,16 +58,48 @@ export interface TransferOutput {
 }
 
 /** The status of a transfer result: `unchanged` when every file was already in place, else ok or the error's. */
-export function statusOfTransfer(result: HostResult<TransferOutput>): HostStatus {
+export function statusOfTransfer(result: TaskResult<TransferOutput> | HostResult<TransferOutput>): HostStatus {
+  if ('status' in result) return result.status;
   if (!result.ok) return statusOfError(result.error.code);
   const { files, unchanged } = result.value;
   return files > 0 && unchanged === files ? 'unchanged' : 'ok';
 }
 
-/** One host's outcome: a value when the task ran, a FleetError when it could not run or finish. */
+/** The statuses of a host that succeeded: `ok`, and `unchanged` (a transfer that found every file in place). */
+export type SuccessStatus = 'ok' | 'unchanged';
+
+/** Every other status: the host did not succeed. */
+export type FailureStatus = Exclude<HostStatus, SuccessStatus>;
+
+/** True for the statuses of a host that succeeded (see SuccessStatus). */
+export function isSuccessStatus(status: HostStatus): status is SuccessStatus {
+  return status === 'ok' || status === 'unchanged';
+}
+
+/**
+ * One host's outcome. `status` is its final status and `ok` is true exactly when that status is
+ * a success (`ok`, or `unchanged` for a transfer): a command that exited 1 is `ok: false`,
+ * `status: 'failed'`. `value` is there whenever the task ran (a failed command's output too);
+ * `error` whenever it could not run or finish. Narrow with `ok` (then `value` is there) or with
+ * `error` (`r.error ? r.error.code : r.value`).
+ */
 export type HostResult<T> =
+  | { host: string; status: SuccessStatus; ok: true; value: T; error?: undefined; durationMs: number }
+  | { host: string; status: FailureStatus; ok: false; value: T; error?: undefined; durationMs: number }
+  | { host: string; status: FailureStatus; ok: false; value?: undefined; error: FleetError; durationMs: number };
+
+/**
+ * A task's raw outcome before it is classified (internal to runs): a value when the task ran, a
+ * FleetError when it could not run or finish. {@link withStatus} turns it into a HostResult.
+ */
+export type TaskResult<T> =
   | { host: string; ok: true; value: T; durationMs: number }
   | { host: string; ok: false; error: FleetError; durationMs: number };
+
+/** The HostResult of a classified task result (extra fields, as a steps result's, are kept). */
+export function withStatus<T, R extends TaskResult<T>>(result: R, status: HostStatus): Omit<R, 'ok'> & HostResult<T> {
+  return { ...result, status, ok: isSuccessStatus(status) } as unknown as Omit<R, 'ok'> & HostResult<T>;
+}
 
 /** Counts per status, plus the total number of selected hosts. */
 export type RunSummary = Record<HostStatus, number> & { total: number };
@@ -104,7 +136,8 @@ export function statusOfError(code: FleetErrorCode): HostStatus {
 }
 
 /** The status of an exec result: ok or failed by exit code, or the error's status. */
-export function statusOfExec(result: HostResult<ExecOutput>): HostStatus {
+export function statusOfExec(result: TaskResult<ExecOutput> | HostResult<ExecOutput>): HostStatus {
+  if ('status' in result) return result.status;
   if (!result.ok) return statusOfError(result.error.code);
   return result.value.exitCode === 0 ? 'ok' : 'failed';
 }

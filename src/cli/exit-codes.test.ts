@@ -53,7 +53,7 @@ describe('every FLEET_* code exits as docs/errors.md says', () => {
     FLEET_HOSTKEY_REVOKED: true, FLEET_HOSTKEY_UNKNOWN: true, FLEET_INTERNAL: true, FLEET_INVENTORY_INVALID: true,
     FLEET_INVENTORY_NOT_FOUND: true, FLEET_INVENTORY_PARSE: true, FLEET_KEY_INVALID: true, FLEET_LOCAL_IO: true,
     FLEET_SELECTOR_EMPTY: true, FLEET_SELECTOR_INVALID: true, FLEET_SFTP_FAILURE: true, FLEET_SFTP_NO_SPACE: true,
-    FLEET_SFTP_NO_SUCH_FILE: true, FLEET_SFTP_PERMISSION_DENIED: true, FLEET_SKIPPED: true, FLEET_STEPS_INVALID: true,
+    FLEET_SFTP_NO_SUCH_FILE: true, FLEET_SFTP_PERMISSION_DENIED: true, FLEET_SKIPPED: true, FLEET_STEPS_INVALID: true, FLEET_TEMPLATE_UNDEFINED: true,
     FLEET_TIMEOUT: true, FLEET_UNREACHABLE: true, FLEET_UNSAFE_PATH: true, FLEET_USAGE: true, FLEET_VERIFY_FAILED: true,
   };
   // `| \`CODE\` | status[ / status] | exit[ / exit] | ...`, the first of each pair per host.

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { FleetError } from '../errors.js';
 import type { EventSink } from '../events.js';
 import type { OutputFlow } from '../output-flow.js';
-import { statusOfExec, type ExecOutput, type HostResult, type RunReport } from '../result.js';
+import { statusOfExec, type ExecOutput, type RunReport, type TaskResult } from '../result.js';
 import type { HostOutcome } from '../run/host-run.js';
 import { validateRollout, type HostCount } from '../run/rollout.js';
 import { runHosts } from '../run/run-hosts.js';
@@ -107,7 +107,7 @@ export function execOperation(ctx: OperationContext, command: string, opts: Flee
 }
 
 /** An exec result's status (ok or failed by exit code, else its error's) and how it ended. */
-export function classifyExec(result: HostResult<ExecOutput>): HostOutcome {
+export function classifyExec(result: TaskResult<ExecOutput>): HostOutcome {
   return {
     status: statusOfExec(result),
     exitCode: result.ok ? result.value.exitCode : null,

@@ -8,7 +8,7 @@ import { fanOut } from '../concurrency/fan-out.js';
 import { withTimeout } from '../concurrency/deadline.js';
 import { FleetError, HostKeyError, toFleetError } from '../errors.js';
 import type { HostSpec } from '../inventory/host-spec.js';
-import { statusOfError, summarize, type HostResult, type HostStatus, type RunReport } from '../result.js';
+import { statusOfError, summarize, withStatus, type HostResult, type HostStatus, type RunReport, type TaskResult } from '../result.js';
 import { fingerprintSha256, IN_MEMORY_FILE, type KnownHostsEntry, type KnownHostsLookup, type KnownHostsStatus } from '../transport/index.js';
 import type { OperationContext } from './context.js';
 
@@ -43,7 +43,8 @@ export interface FleetHostKeysOptions {
 const STATE_OF: Record<KnownHostsStatus, HostKeyState> = { match: 'known', unknown: 'unknown', mismatch: 'changed', revoked: 'revoked' };
 
 /** The status a scanned host counts as: ok unless its key changed or was revoked, or it could not be scanned. */
-export function statusOfHostKey(result: HostResult<HostKeyOutput>): HostStatus {
+export function statusOfHostKey(result: TaskResult<HostKeyOutput> | HostResult<HostKeyOutput>): HostStatus {
+  if ('status' in result) return result.status;
   if (!result.ok) return statusOfError(result.error.code);
   return result.value.state === 'changed' || result.value.state === 'revoked' ? 'hostkey' : 'ok';
 }
@@ -54,7 +55,7 @@ export async function scanHostKeysOperation(ctx: OperationContext, opts: FleetHo
   const t0 = performance.now();
   const run = withTimeout(opts.signal, opts.deadlineMs, { name: '--deadline' });
   try {
-    const results = await fanOut<HostSpec, HostResult<HostKeyOutput>>(ctx.hosts, (host, { signal }) => scanOne(ctx, host, signal), {
+    const results = await fanOut<HostSpec, TaskResult<HostKeyOutput>>(ctx.hosts, (host, { signal }) => scanOne(ctx, host, signal), {
       limit: ctx.forks,
       signal: run.signal,
       onError: (host, error) => ({ host: host.name, ok: false, error: toFleetError(error, host.name), durationMs: 0 }),
@@ -79,11 +80,11 @@ export async function acceptHostKeysOperation(ctx: OperationContext, scan: RunRe
   const startedAt = new Date();
   const t0 = performance.now();
   const results = await Promise.all(
-    scan.results.map(async (result): Promise<HostResult<HostKeyOutput>> => {
+    scan.results.map(async (result): Promise<TaskResult<HostKeyOutput> | HostResult<HostKeyOutput>> => {
       if (!result.ok || result.value.state !== 'unknown') return result;
       const scanned = result.value;
       const t = performance.now();
-      const done = (value: HostKeyOutput): HostResult<HostKeyOutput> => ({ host: result.host, ok: true, value, durationMs: Math.round(performance.now() - t) });
+      const done = (value: HostKeyOutput): TaskResult<HostKeyOutput> => ({ host: result.host, ok: true, value, durationMs: Math.round(performance.now() - t) });
       try {
         const after = await knownHosts.add(scanned.address, scanned.port, { type: scanned.keyType, blob: Buffer.from(scanned.key, 'base64') });
         if (after.status === 'match' && after.entry?.file === IN_MEMORY_FILE) {
@@ -99,7 +100,7 @@ export async function acceptHostKeysOperation(ctx: OperationContext, scan: RunRe
   return report('hostkeys accept', startedAt, t0, results);
 }
 
-async function scanOne(ctx: OperationContext, host: HostSpec, signal: AbortSignal): Promise<HostResult<HostKeyOutput>> {
+async function scanOne(ctx: OperationContext, host: HostSpec, signal: AbortSignal): Promise<TaskResult<HostKeyOutput>> {
   const t = performance.now();
   try {
     const key = await ctx.connections.scanHostKey(host, signal);
@@ -129,13 +130,14 @@ function skipped(host: HostSpec, reason: FleetError): FleetError {
   return new FleetError('FLEET_SKIPPED', `not scanned (${reason.code}: ${reason.message})`, { host: host.name }, { cause: reason });
 }
 
-function report(command: string, startedAt: Date, t0: number, results: HostResult<HostKeyOutput>[]): RunReport<HostKeyOutput> {
+function report(command: string, startedAt: Date, t0: number, results: (TaskResult<HostKeyOutput> | HostResult<HostKeyOutput>)[]): RunReport<HostKeyOutput> {
+  const final = results.map((r): HostResult<HostKeyOutput> => ('status' in r ? r : withStatus<HostKeyOutput, TaskResult<HostKeyOutput>>(r, statusOfHostKey(r))));
   return {
     command,
     startedAt: startedAt.toISOString(),
     durationMs: Math.round(performance.now() - t0),
-    results,
-    summary: summarize(results.map(statusOfHostKey)),
+    results: final,
+    summary: summarize(final.map((r) => r.status)),
   };
 }
 

@@ -1,5 +1,5 @@
 import type { EventSink } from '../events.js';
-import { statusOfError, type HostResult, type RunReport } from '../result.js';
+import { statusOfError, type RunReport, type TaskResult } from '../result.js';
 import type { HostOutcome } from '../run/host-run.js';
 import { runHosts } from '../run/run-hosts.js';
 import { hostRunOptions, type OperationContext } from './context.js';
@@ -58,6 +58,6 @@ export function pingOperation(ctx: OperationContext, opts: FleetPingOptions): Pr
 }
 
 /** A ping result's status: ok, or its error's. */
-export function classifyPing(result: HostResult<PingOutput>): HostOutcome {
+export function classifyPing(result: TaskResult<PingOutput>): HostOutcome {
   return { status: result.ok ? 'ok' : statusOfError(result.error.code), exitCode: null, signal: null };
 }

@@ -1,5 +1,5 @@
 import type { EventSink } from '../events.js';
-import { statusOfTransfer, type HostResult, type RunReport, type TransferOutput } from '../result.js';
+import { statusOfTransfer, type RunReport, type TaskResult, type TransferOutput } from '../result.js';
 import type { HostOutcome } from '../run/host-run.js';
 import { runHosts } from '../run/run-hosts.js';
 import { putFiles } from '../tasks/put.js';
@@ -65,6 +65,6 @@ export async function putOperation(ctx: OperationContext, sources: readonly stri
 }
 
 /** A transfer's status: `unchanged` when every file was already in place, else ok, or its error's. */
-export function classifyTransfer(result: HostResult<TransferOutput>): HostOutcome {
+export function classifyTransfer(result: TaskResult<TransferOutput>): HostOutcome {
   return { status: statusOfTransfer(result), exitCode: null, signal: null };
 }

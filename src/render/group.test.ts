@@ -55,14 +55,33 @@ describe('GroupRenderer', () => {
     expect(headers).toEqual(['---------------- zeta (1 host) exit 0', '---------------- alpha (1 host) exit 0', '---------------- mid (1 host) exit 0']);
   });
 
-  it('merges a host\'s stdout and stderr line by line in arrival order', async () => {
+  it('keeps a host\'s stderr apart: its stdout under the header on stdout, its stderr on stderr under the header marked stderr', async () => {
     const output: HostScript['output'] = [
       ['stdout', 'out-1\nout-'],
       ['stderr', 'err-1\n'],
       ['stdout', '2\n'],
       ['stderr', 'err-2 no newline'],
     ];
-    expect((await render(recordRun('x', [{ host: 'h1', output }]))).out).toBe('---------------- h1 (1 host) exit 0\nout-1\nerr-1\nout-2\nerr-2 no newline\n');
+    const { out, err } = await render(recordRun('x', [{ host: 'h1', output }, { host: 'h2', output: [['stdout', 'out-1\nout-2\n']] }], 1_000), true);
+    // Same stdout, different stderr: two groups, and no stderr line on stdout.
+    expect(out).toBe('---------------- h1 (1 host) exit 0\nout-1\nout-2\n' + '---------------- h2 (1 host) exit 0\nout-1\nout-2\n');
+    expect(err).toBe('---------------- h1 (1 host) exit 0 stderr\nerr-1\nerr-2 no newline\n');
+  });
+
+  it('a host that printed only on stderr still shows its header (its outcome) on stdout', async () => {
+    const { out, err } = await render(recordRun('x', [{ host: 'h1', output: [['stderr', 'oops\n']], exitCode: 2 }]), true);
+    expect(out).toBe('---------------- h1 (1 host) exit 2\n');
+    expect(err).toBe('---------------- h1 (1 host) exit 2 stderr\noops\n');
+  });
+
+  it('escapes and trims CRLF across chunk boundaries without holding a line whole', async () => {
+    const output: HostScript['output'] = [
+      ['stdout', 'a\r'],
+      ['stdout', '\nb\r'],
+      ['stdout', 'x\u001b'],
+      ['stdout', '\n'],
+    ];
+    expect((await render(recordRun('x', [{ host: 'h1', output }]), true)).out).toBe('---------------- h1 (1 host) exit 0\na\nb\\x0dx\\x1b\n');
   });
 
   it('shows the partial output of a host with an error, labelled by its status', async () => {
@@ -115,7 +134,7 @@ describe('GroupRenderer', () => {
   it('leaves out hosts that have not finished', () => {
     const { renderer } = setup();
     for (const event of recordRun('x', [same('a'), same('b')]).filter((e) => !(e.type === 'exit' && e.host === 'b'))) renderer.onEvent(event);
-    expect(renderer.groups()).toEqual([{ hosts: ['a'], outcome: 'exit 0', lines: ['v1.2'] }]);
+    expect(renderer.groups()).toEqual([{ hosts: ['a'], outcome: 'exit 0', lines: ['v1.2'], stderr: [] }]);
   });
 });
 
@@ -184,8 +203,8 @@ describe('GroupRenderer memory', () => {
     const { renderer, stdout } = setup(true);
     for (const event of events) renderer.onEvent(event);
     expect(renderer.groups()).toEqual([
-      { hosts: ['a'], outcome: 'exit 0', lines: ['one', 'two'] },
-      { hosts: ['b'], outcome: 'exit 3', lines: ['one', 'two'] },
+      { hosts: ['a'], outcome: 'exit 0', lines: ['one', 'two'], stderr: [] },
+      { hosts: ['b'], outcome: 'exit 3', lines: ['one', 'two'], stderr: [] },
     ]);
     expect(stdout.text).toBe('');
   });

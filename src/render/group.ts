@@ -2,11 +2,11 @@ import { createHash } from 'node:crypto';
 import type { FleetEvent } from '../events.js';
 import { foldHostnames } from '../inventory/hostlist-fold.js';
 import { escapeTerminal, trimCarriageReturn } from './escape.js';
-import { LineSplitter } from './line-splitter.js';
 import type { OutputFlow } from '../output-flow.js';
 import { outputText } from './output-data.js';
 import type { Renderer, TextSink } from './renderer.js';
-import { SpillStore, type SpillRef } from './spill-store.js';
+import { SpillStore } from './spill-store.js';
+import { SpilledText } from './spilled-text.js';
 import type { Style } from './style.js';
 import { formatSummary } from './summary.js';
 
@@ -31,8 +31,10 @@ export interface OutputGroup {
   hosts: string[];
   /** Outcome shown in the header: `exit 0`, `signal KILL`, or a status such as `timeout`. */
   outcome: string;
-  /** Output lines, raw (not yet escaped), stdout and stderr interleaved in arrival order. */
+  /** stdout lines, raw (not yet escaped). */
   lines: string[];
+  /** stderr lines, raw: printed apart, on fleet's stderr. */
+  stderr: string[];
 }
 
 /**
@@ -49,20 +51,19 @@ export function outcomeLabel(exit: Pick<ExitEvent, 'status' | 'exitCode' | 'sign
 /** A host while its output arrives; dropped once it ends and its output joined a group. */
 interface Capture {
   index: number;
-  out: LineSplitter;
-  err: LineSplitter;
-  /** Whole lines so far, each ending in "\n", stdout and stderr merged in arrival order. */
-  text: string;
+  out: SpilledText;
+  err: SpilledText;
   /** The latest exit of a steps run's host: it may run more steps, so it ends at the summary. */
   exit?: ExitEvent;
 }
 
-/** One distinct (outcome, output): its text stored once, however many hosts share it. */
+/** One distinct (outcome, stdout, stderr): its text stored once, however many hosts share it. */
 interface StoredGroup {
   hosts: { host: string; index: number }[];
   outcome: string;
-  /** The lines, each ending in "\n" ('' is no output, "\n" one empty line). */
-  text: SpillRef;
+  /** Each stream's text, every line ending in "\n" ('' is no output, "\n" one empty line). */
+  out: SpilledText;
+  err: SpilledText;
 }
 
 /**
@@ -70,17 +71,19 @@ interface StoredGroup {
  * distinct (output, outcome) pair is printed once under a header naming its hosts as a folded
  * range (`h[1-40,42] (41 hosts) exit 0`), largest groups first, ties in inventory order.
  *
- * A host's stdout and stderr are merged line by line in arrival order (each stream is split
- * on its own, so a partial stdout line never mixes with stderr): that is the order a person
- * would have seen on the host's terminal. Everything is printed to stdout when the renderer is
- * closed (group by group, at the reader's pace); the summary follows on stderr. Hosts that ended with an error and printed
- * nothing (unreachable, auth, skipped...) form no group: the summary lists them with the
- * reason. Hosts with an error that did print (a command killed by --timeout) are shown, since
+ * Remote stdout and stderr stay apart, as in `stream` mode: a group's stdout is printed on
+ * fleet's stdout under its header; its stderr, if any, right after on fleet's stderr under the
+ * same header marked `stderr`. So `2>/dev/null` hides the hosts' stderr, and `2>&1` shows each
+ * group's stdout then its stderr. Everything is printed when the renderer is closed (group by
+ * group, at the reader's pace); the summary follows on stderr. Hosts that ended with an error
+ * and printed nothing (unreachable, auth, skipped...) form no group: the summary lists them with
+ * the reason. Hosts with an error that did print (a command killed by --timeout) are shown, since
  * their partial output is often the clue.
  *
- * Memory: a host's lines are held while it runs; when it ends they join their group by digest,
- * so identical outputs are stored once, and distinct ones go to a SpillStore (to disk past its
- * budget): 1000 hosts x 1 MiB stays bounded.
+ * Memory: a host's output goes chunk by chunk into the run's SpillStore as it arrives (to disk
+ * past the store's budget, for all hosts together), so neither many hosts nor a high
+ * `--max-output` can hold more than the budget in memory; when a host ends its output joins its
+ * group by digest (identical outputs are kept once), and printing reads one chunk at a time.
  */
 export class GroupRenderer implements Renderer {
   readonly #opts: GroupRendererOptions;
@@ -105,19 +108,14 @@ export class GroupRenderer implements Renderer {
       case 'host_phase': // -v prints it (verbose.ts), beside this renderer
       case 'transfer_progress':
         return;
-      case 'stdout': {
-        const capture = this.#capture(event.host);
-        capture.text += capture.out.pushBlock(outputText(event));
+      case 'stdout':
+        this.#capture(event.host).out.append(outputText(event));
         return;
-      }
-      case 'stderr': {
-        const capture = this.#capture(event.host);
-        capture.text += capture.err.pushBlock(outputText(event));
+      case 'stderr':
+        this.#capture(event.host).err.append(outputText(event));
         return;
-      }
       case 'exit': {
         const capture = this.#capture(event.host);
-        capture.text += capture.out.flushBlock() + capture.err.flushBlock();
         if (event.step === undefined) this.#finish(event, capture);
         else capture.exit = event;
         return;
@@ -148,7 +146,12 @@ export class GroupRenderer implements Renderer {
    */
   groups(): OutputGroup[] {
     this.#finishSteps();
-    return this.#sorted().map((group) => this.#materialize(group));
+    return this.#sorted().map((group) => ({
+      hosts: group.hosts.map((h) => h.host),
+      outcome: group.outcome,
+      lines: linesOf(group.out.text()),
+      stderr: linesOf(group.err.text()),
+    }));
   }
 
   /** Ends the hosts of a steps run, with the exit of their last step. */
@@ -156,18 +159,23 @@ export class GroupRenderer implements Renderer {
     for (const capture of [...this.#running.values()]) if (capture.exit !== undefined) this.#finish(capture.exit, capture);
   }
 
-  /** A host ended: its output joins the group of the same outcome and lines, or starts one. */
+  /** A host ended: its output joins the group of the same outcome and text, or starts one. */
   #finish(exit: ExitEvent, capture: Capture): void {
     this.#running.delete(exit.host);
-    const text = capture.text;
-    if (exit.error && text === '') return;
+    const { out, err } = capture;
+    if (exit.error && out.length === 0 && err.length === 0) return;
+    // An unfinished last line ends here, as on a terminal.
+    for (const text of [out, err]) if (text.length > 0 && text.lastChar !== '\n') text.append('\n');
     const outcome = outcomeLabel(exit);
-    // The digest stands for the text: equal digests are equal outputs (sha256 has no known collisions).
-    const key = createHash('sha256').update(JSON.stringify(outcome)).update('\n').update(text).digest('hex');
+    // The digests stand for the texts: equal digests are equal outputs (sha256 has no known collisions).
+    const key = createHash('sha256').update(JSON.stringify(outcome)).update('\n').update(out.digest()).update(err.digest()).digest('hex');
     const member = { host: exit.host, index: capture.index };
     const group = this.#groups.get(key);
-    if (group) group.hosts.push(member);
-    else this.#groups.set(key, { hosts: [member], outcome, text: this.#store.put(text) });
+    if (group) {
+      group.hosts.push(member);
+      out.drop();
+      err.drop();
+    } else this.#groups.set(key, { hosts: [member], outcome, out, err });
   }
 
   #sorted(): StoredGroup[] {
@@ -177,26 +185,31 @@ export class GroupRenderer implements Renderer {
     );
   }
 
-  #materialize(group: StoredGroup): OutputGroup {
-    const lines = this.#store.read(group.text).split('\n');
-    lines.pop(); // after the last newline: nothing
-    return { hosts: group.hosts.map((h) => h.host), outcome: group.outcome, lines };
-  }
-
   async #printGroups(): Promise<void> {
-    const { style, stdout, flow } = this.#opts;
+    const { style, stdout, stderr } = this.#opts;
     this.#finishSteps();
-    // One group in memory at a time (the others may be on disk), and none faster than it is read.
-    for (const stored of this.#sorted()) {
-      if (flow?.congested) await flow.whenClear();
-      const group = this.#materialize(stored);
-      const count = `(${group.hosts.length} ${group.hosts.length === 1 ? 'host' : 'hosts'})`;
+    // One chunk in memory at a time (the others may be on disk), and none faster than it is read.
+    for (const group of this.#sorted()) {
+      const hosts = group.hosts.map((h) => h.host);
+      const count = `(${hosts.length} ${hosts.length === 1 ? 'host' : 'hosts'})`;
       // The signal name comes from the remote side: escaped like its output.
       const label = escapeTerminal(group.outcome);
       const outcome = group.outcome === 'exit 0' ? style.ok(label) : style.bad(label);
-      const header = `${style.dim('----------------')} ${style.bold(escapeTerminal(foldHostnames(group.hosts)))} ${count} ${outcome}\n`;
-      const body = group.lines.map((line) => `${escapeTerminal(trimCarriageReturn(line))}\n`).join('');
-      stdout.write(header + body);
+      const header = `${style.dim('----------------')} ${style.bold(escapeTerminal(foldHostnames(hosts)))} ${count} ${outcome}`;
+      await this.#print(stdout, `${header}\n`, group.out);
+      if (group.err.length > 0) await this.#print(stderr, `${header} ${style.dim('stderr')}\n`, group.err);
+    }
+  }
+
+  /** Writes a header and then the text, escaped, chunk by chunk at the reader's pace. */
+  async #print(sink: TextSink, header: string, text: SpilledText): Promise<void> {
+    const flow = this.#opts.flow;
+    if (flow?.congested) await flow.whenClear();
+    sink.write(header);
+    const escape = new ChunkEscaper();
+    for (const chunk of text.chunks()) {
+      if (flow?.congested) await flow.whenClear();
+      sink.write(escape.push(chunk));
     }
   }
 
@@ -204,9 +217,36 @@ export class GroupRenderer implements Renderer {
     let capture = this.#running.get(host);
     if (!capture) {
       // Hosts not announced by run_start sort after those that were, in order of appearance.
-      capture = { index: this.#nextIndex++, out: new LineSplitter(), err: new LineSplitter(), text: '' };
+      capture = { index: this.#nextIndex++, out: new SpilledText(this.#store), err: new SpilledText(this.#store) };
       this.#running.set(host, capture);
     }
     return capture;
+  }
+}
+
+/** The lines of a text whose every line ends in "\n". */
+function linesOf(text: string): string[] {
+  const lines = text.split('\n');
+  lines.pop(); // after the last newline: nothing
+  return lines;
+}
+
+/**
+ * escapeTerminal and trimCarriageReturn per line, over a text that arrives in chunks that may
+ * cut a line anywhere: a line is never held whole (one can be 100 MiB), only a trailing "\r"
+ * waits for the next chunk to say whether it ends its line.
+ */
+class ChunkEscaper {
+  #cr = false;
+
+  push(chunk: string): string {
+    let text = this.#cr ? `\r${chunk}` : chunk;
+    this.#cr = text.endsWith('\r');
+    if (this.#cr) text = text.slice(0, -1);
+    return text
+      .split('\n')
+      .map((line, i, all) => (i < all.length - 1 ? trimCarriageReturn(line) : line))
+      .map(escapeTerminal)
+      .join('\n');
   }
 }

@@ -33,26 +33,26 @@ describe('JsonRenderer', () => {
     expect(text.endsWith('}\n')).toBe(true);
     const doc: unknown = JSON.parse(text);
     expect(doc).toEqual({
-      version: 1,
+      version: 2,
       command: 'uname -r',
       started: RECORDED_START,
-      duration_ms: 10_050,
+      durationMs: 10_050,
       hosts: [
-        { host: 'web1', address: '10.0.0.1', port: 22, user: 'deploy', status: 'ok', exit_code: 0, signal: null, stdout: '6.1.0\n', stderr: 'note\n', stdout_base64: null, stderr_base64: null, duration_ms: 120, error: null },
-        { host: 'web2', address: '10.0.0.2', port: 22, user: 'deploy', status: 'failed', exit_code: 3, signal: null, stdout: 'partial', stderr: '', stdout_base64: null, stderr_base64: null, duration_ms: 90, error: null },
+        { host: 'web1', address: '10.0.0.1', port: 22, user: 'deploy', status: 'ok', exitCode: 0, signal: null, stdout: '6.1.0\n', stderr: 'note\n', stdoutBase64: null, stderrBase64: null, durationMs: 120, error: null },
+        { host: 'web2', address: '10.0.0.2', port: 22, user: 'deploy', status: 'failed', exitCode: 3, signal: null, stdout: 'partial', stderr: '', stdoutBase64: null, stderrBase64: null, durationMs: 90, error: null },
         {
           host: 'db1',
           address: '10.0.0.3',
           port: 22,
           user: 'deploy',
           status: 'unreachable',
-          exit_code: null,
+          exitCode: null,
           signal: null,
           stdout: '',
           stderr: '',
-          stdout_base64: null,
-          stderr_base64: null,
-          duration_ms: 10_000,
+          stdoutBase64: null,
+          stderrBase64: null,
+          durationMs: 10_000,
           error: { code: 'FLEET_CONNECT_TIMEOUT', message: 'no answer in 10s' },
         },
       ],
@@ -66,18 +66,18 @@ describe('JsonRenderer', () => {
     expect(doc.hosts[0]?.stdout).toBe(raw);
   });
 
-  it('keeps bytes that are not UTF-8 exact in stdout_base64, text before them included', async () => {
+  it('keeps bytes that are not UTF-8 exact in stdoutBase64, text before them included', async () => {
     const bin = Buffer.from([0xff, 0x00, 0xfe]);
     const events = recordRun('x', [
       { host: 'h', output: [['stdout', 'text then '], ['stdout', bin.toString('base64'), 'base64'], ['stdout', ' and more'], ['stderr', 'plain']] },
     ]);
-    const doc = JSON.parse(await render(events)) as { hosts: { stdout: string; stdout_base64: string | null; stderr: string; stderr_base64: string | null }[] };
+    const doc = JSON.parse(await render(events)) as { hosts: { stdout: string; stdoutBase64: string | null; stderr: string; stderrBase64: string | null }[] };
     const host = doc.hosts[0];
     const exact = Buffer.concat([Buffer.from('text then '), bin, Buffer.from(' and more')]);
-    expect(Buffer.from(host?.stdout_base64 ?? '', 'base64').equals(exact)).toBe(true);
+    expect(Buffer.from(host?.stdoutBase64 ?? '', 'base64').equals(exact)).toBe(true);
     expect(host?.stdout).toBe('text then \ufffd\u0000\ufffd and more');
     expect(host?.stderr).toBe('plain');
-    expect(host?.stderr_base64).toBeNull();
+    expect(host?.stderrBase64).toBeNull();
   });
 
   it('marks hosts that never reported as pending', async () => {
@@ -109,6 +109,22 @@ describe('JsonRenderer, written entry by entry', () => {
       const text = await render(recordRun('cmd', scripts));
       expect(text).toBe(`${JSON.stringify(JSON.parse(text), null, 2)}\n`);
     }
+  });
+
+  it('streams mixed text and bytes chunk by chunk to the same text and base64 as the whole', async () => {
+    const bytes = Buffer.from('héllo ✓ wörld\n\xff\xfe tail ✓', 'latin1');
+    const whole = Buffer.concat([Buffer.from('start é\n'), Buffer.from([0xe2, 0x9c]), Buffer.from([0x93, 0xff]), bytes]);
+    const output: HostScript['output'] = [
+      ['stdout', 'start é\n'],
+      ['stdout', Buffer.from([0xe2, 0x9c]).toString('base64'), 'base64'],
+      ['stdout', Buffer.from([0x93, 0xff]).toString('base64'), 'base64'],
+      ['stdout', bytes.toString('utf8')],
+    ];
+    // The last chunk is text: its UTF-8 bytes are what the host sent.
+    const sent = Buffer.concat([whole.subarray(0, whole.length - bytes.length), Buffer.from(bytes.toString('utf8'))]);
+    const doc = JSON.parse(await render(recordRun('cmd', [{ host: 'a', output }]), new SpillStore(4))) as { hosts: { stdout: string; stdoutBase64: string }[] };
+    expect(doc.hosts[0]?.stdoutBase64).toBe(sent.toString('base64'));
+    expect(doc.hosts[0]?.stdout).toBe(sent.toString('utf8'));
   });
 
   it('gives the same document when the entries were spilled to disk', async () => {

@@ -70,13 +70,13 @@ describe('JsonlRenderer', () => {
       durationMs: 1_500,
       failed: [{ host: 'db1', status: 'auth', reason: 'FLEET_AUTH_FAILED: all keys refused' }],
     });
-    expect(last.startsWith('{"v":1,"type":"summary",')).toBe(true);
+    expect(last.startsWith('{"v":2,"type":"summary",')).toBe(true);
   });
 
   it('writes a binary chunk as the event carries it: base64 with its encoding', () => {
     const data = Buffer.from([0xff, 0xfe, 0x00]).toString('base64');
     const line = render([{ type: 'stdout', host: 'h', data, encoding: 'base64' }]).writes[0] ?? '';
-    expect(line).toBe(`{"v":1,"type":"stdout","host":"h","data":"${data}","encoding":"base64"}\n`);
+    expect(line).toBe(`{"v":2,"type":"stdout","host":"h","data":"${data}","encoding":"base64"}\n`);
   });
 
   it('escapes control characters, C1 and line separators, yet decodes to the exact remote bytes', () => {

@@ -15,7 +15,7 @@ const RAW_IN_JSON = /[\u007f-\u009f\u2028\u2029]/g;
  * a consumer reading a pipe sees each event as soon as fleet does). Every line is the event as
  * it is (`type` first among its own fields, camelCase as in `FleetEvent`) plus `v`, the event
  * schema version, so each line stands alone. The stream ends with the `summary` event itself:
- * `{"v":1,"type":"summary","summary":{...counts, total},"durationMs":..,"failed":[{host,status,reason}]}`.
+ * `{"v":2,"type":"summary","summary":{...counts, total},"durationMs":..,"failed":[{host,status,reason}]}`.
  *
  * Output stays byte-exact: a stdout/stderr event whose bytes were not valid UTF-8 carries them as
  * base64 with `"encoding":"base64"` (see OutputEncoding); without that field `data` is the text.

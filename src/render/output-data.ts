@@ -58,32 +58,3 @@ function validSequenceAt(bytes: Buffer, i: number): number {
   }
   return 0;
 }
-
-/**
- * One host's stream gathered for a document: plain text while every piece is text; from the
- * first piece that is not, the exact bytes (the text before it included).
- */
-export class OutputAccumulator {
-  #text = '';
-  #bytes: Buffer[] | undefined;
-
-  add(event: OutputData): void {
-    if (this.#bytes === undefined && event.encoding !== 'base64') {
-      this.#text += event.data;
-      return;
-    }
-    this.#bytes ??= [Buffer.from(this.#text, 'utf8')];
-    this.#text = '';
-    this.#bytes.push(outputBytes(event));
-  }
-
-  /** The output as text: exact when it was all UTF-8, else decoded with U+FFFD for bad bytes. */
-  text(): string {
-    return this.#bytes === undefined ? this.#text : Buffer.concat(this.#bytes).toString('utf8');
-  }
-
-  /** The exact bytes in base64 when they were not all valid UTF-8; null when `text()` is exact. */
-  base64(): string | null {
-    return this.#bytes === undefined ? null : Buffer.concat(this.#bytes).toString('base64');
-  }
-}

@@ -3,7 +3,7 @@ import { withTimeout } from '../concurrency/deadline.js';
 import { toFleetError } from '../errors.js';
 import type { EventSink, HostPhase, HostTimingPhase } from '../events.js';
 import type { HostSpec } from '../inventory/host-spec.js';
-import type { HostResult, HostStatus } from '../result.js';
+import type { HostStatus, TaskResult } from '../result.js';
 import type { Connection } from '../transport/index.js';
 import type { Connections } from './connections.js';
 
@@ -45,22 +45,22 @@ export interface HostRunEnv {
 
 /**
  * Takes one host through its gates (connecting → authenticated → running → done), runs the task
- * on its pooled connection and returns a HostResult. Never throws: every failure becomes a value,
+ * on its pooled connection and returns its TaskResult. Never throws: every failure becomes a value,
  * and every host ends with exactly one `exit` event.
  */
 export async function runHost<T>(
   host: HostSpec,
   env: HostRunEnv,
   task: HostTask<T>,
-  classify: (result: HostResult<T>) => HostOutcome,
-): Promise<HostResult<T>> {
+  classify: (result: TaskResult<T>) => HostOutcome,
+): Promise<TaskResult<T>> {
   const started = performance.now();
   const gate = new HostGate(HOST_PHASES);
   gate.onTransition((t) => {
     if (t.kind === 'reached') env.emit({ type: 'host_state', host: host.name, state: t.to, t: env.elapsed() });
   });
   const phase = (p: HostTimingPhase, ms: number): void => env.emit(hostPhaseEvent(host.name, p, ms, env.elapsed()));
-  let result: HostResult<T>;
+  let result: TaskResult<T>;
   try {
     gate.reach('connecting');
     const { conn } = await env.connections.get(

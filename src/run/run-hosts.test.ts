@@ -3,7 +3,7 @@ import { abortReason } from '../concurrency/deadline.js';
 import { FleetError } from '../errors.js';
 import type { FleetEvent } from '../events.js';
 import type { HostSpec } from '../inventory/host-spec.js';
-import type { HostResult } from '../result.js';
+import type { TaskResult } from '../result.js';
 import { statusOfError } from '../result.js';
 import type { Connection, Transport } from '../transport/index.js';
 import { Connections, type SharedConnectOptions } from './connections.js';
@@ -28,7 +28,7 @@ const fakeTransport: Transport = {
 
 /** A task's outcome: `ok`, a failed exit, or `hang` (until its signal aborts, as the transport does). */
 type Script = 'ok' | 'fail' | 'hang';
-const classify = (r: HostResult<number>): HostOutcome =>
+const classify = (r: TaskResult<number>): HostOutcome =>
   r.ok ? { status: r.value === 0 ? 'ok' : 'failed', exitCode: r.value, signal: null } : { status: statusOfError(r.error.code), exitCode: null, signal: null };
 
 async function run(scripts: Record<string, Script>, opts: Partial<RunHostsOptions<number>> = {}, onTask?: (ctx: HostTaskContext) => void) {
@@ -55,7 +55,7 @@ async function run(scripts: Record<string, Script>, opts: Partial<RunHostsOption
     },
     ...opts,
   });
-  const statuses = Object.fromEntries(report.results.map((r) => [r.host, classify(r).status]));
+  const statuses = Object.fromEntries(report.results.map((r) => [r.host, r.status]));
   return { report, events, statuses };
 }
 
@@ -72,13 +72,31 @@ describe('runHosts: waves', () => {
   });
 });
 
+describe('runHosts: results', () => {
+  it('each result carries its status, and ok only for a success: a failed exit is ok: false with its value', async () => {
+    const { report } = await run({ a: 'ok', b: 'fail' });
+    expect(report.results).toMatchObject([
+      { host: 'a', status: 'ok', ok: true, value: 0 },
+      { host: 'b', status: 'failed', ok: false, value: 1 },
+    ]);
+    expect(report.results[1]?.error).toBeUndefined();
+  });
+
+  it('a host that could not run has its error and no value', async () => {
+    const { report } = await run({ a: 'ok', b: 'ok' }, { rollout: { canary: 1 }, task: async () => Promise.reject(new FleetError('FLEET_CHANNEL_OPEN_FAILED', 'nope')) });
+    expect(report.results[0]).toMatchObject({ status: 'error', ok: false, error: { code: 'FLEET_CHANNEL_OPEN_FAILED' } });
+    expect(report.results[1]).toMatchObject({ status: 'skipped', ok: false, error: { code: 'FLEET_SKIPPED' } });
+    expect(report.results.map((r) => r.value)).toEqual([undefined, undefined]);
+  });
+});
+
 describe('runHosts: stop policies', () => {
   it('max-fail: once more than N hosts failed, the rest end skipped with FLEET_SKIPPED and the reason', async () => {
     const { report, statuses, events } = await run({ a: 'fail', b: 'fail', c: 'ok', d: 'ok' }, { forks: 1, rollout: { maxFail: 1 } });
     expect(statuses).toEqual({ a: 'failed', b: 'failed', c: 'skipped', d: 'skipped' });
     const c = report.results[2];
-    expect(c?.ok === false && c.error.code).toBe('FLEET_SKIPPED');
-    expect(c?.ok === false && c.error.context.details).toMatchObject({ reason: 'max-fail' });
+    expect(c?.error?.code).toBe('FLEET_SKIPPED');
+    expect(c?.error?.context.details).toMatchObject({ reason: 'max-fail' });
     const exits = events.filter((e): e is Extract<FleetEvent, { type: 'exit' }> => e.type === 'exit' && e.status === 'skipped');
     expect(exits.map((e) => [e.host, e.error?.code])).toEqual([
       ['c', 'FLEET_SKIPPED'],
@@ -91,7 +109,7 @@ describe('runHosts: stop policies', () => {
   it('canary: a failed canary skips every other host', async () => {
     const { statuses, report } = await run({ a: 'fail', b: 'ok', c: 'ok' }, { rollout: { canary: 1 } });
     expect(statuses).toEqual({ a: 'failed', b: 'skipped', c: 'skipped' });
-    expect(report.results[1]?.ok === false && report.results[1].error.message).toMatch(/canary/);
+    expect(report.results[1]?.error?.message).toMatch(/canary/);
   });
 
   it('drain (first Ctrl-C): running hosts finish, queued ones are skipped', async () => {
@@ -100,7 +118,7 @@ describe('runHosts: stop policies', () => {
       if (ctx.host.name === 'a') drain.abort();
     });
     expect(statuses).toEqual({ a: 'ok', b: 'skipped', c: 'skipped' });
-    expect(report.results[1]?.ok === false && report.results[1].error.context.details).toMatchObject({ reason: 'drain' });
+    expect(report.results[1]?.error?.context.details).toMatchObject({ reason: 'drain' });
   });
 
   it('drain skips the hosts waiting for a slot at once, while the running host is still running', async () => {
@@ -127,7 +145,7 @@ describe('runHosts: stop policies', () => {
         return 0;
       },
     });
-    expect(report.results.map((r) => classify(r).status)).toEqual(['ok', 'skipped', 'skipped']);
+    expect(report.results.map((r) => r.status)).toEqual(['ok', 'skipped', 'skipped']);
     const exits = events.flatMap((e) => (e.type === 'exit' ? [e.host] : []));
     expect(exits).toEqual(['b', 'c', 'a']);
   });
@@ -144,15 +162,15 @@ describe('runHosts: stop policies', () => {
       },
     );
     expect(statuses).toEqual({ a: 'interrupted', b: 'interrupted', c: 'skipped' });
-    expect(report.results.map((r) => (r.ok ? 'ok' : r.error.code))).toEqual(['FLEET_CANCELLED', 'FLEET_CANCELLED', 'FLEET_SKIPPED']);
-    expect(report.results[2]?.ok === false && report.results[2].error.context.details).toMatchObject({ reason: 'interrupted' });
+    expect(report.results.map((r) => r.error?.code ?? 'ok')).toEqual(['FLEET_CANCELLED', 'FLEET_CANCELLED', 'FLEET_SKIPPED']);
+    expect(report.results[2]?.error?.context.details).toMatchObject({ reason: 'interrupted' });
   });
 
   it('deadline between waves: later waves are skipped with the timeout as the reason', async () => {
     const { statuses, report } = await run({ a: 'hang', b: 'ok' }, { rollout: { batch: 1 }, deadlineMs: 1 });
     expect(statuses).toEqual({ a: 'timeout', b: 'skipped' });
-    expect(report.results[1]?.ok === false && report.results[1].error.message).toMatch(/FLEET_TIMEOUT/);
-    expect(report.results[1]?.ok === false && report.results[1].error.context.details).toMatchObject({ reason: 'deadline' });
+    expect(report.results[1]?.error?.message).toMatch(/FLEET_TIMEOUT/);
+    expect(report.results[1]?.error?.context.details).toMatchObject({ reason: 'deadline' });
   });
 
   it('a host whose task throws a FleetError reports it as a value', async () => {
@@ -161,6 +179,6 @@ describe('runHosts: stop policies', () => {
         throw new FleetError('FLEET_CHANNEL_OPEN_FAILED', 'nope');
       },
     });
-    expect(report.results[0]?.ok === false && report.results[0].error.code).toBe('FLEET_CHANNEL_OPEN_FAILED');
+    expect(report.results[0]?.error?.code).toBe('FLEET_CHANNEL_OPEN_FAILED');
   });
 });

@@ -4,7 +4,7 @@ import { withTimeout } from '../concurrency/deadline.js';
 import { FleetError, toFleetError } from '../errors.js';
 import { EVENT_SCHEMA_VERSION, type EventSink } from '../events.js';
 import type { HostSpec } from '../inventory/host-spec.js';
-import { summarize, type HostResult, type RunReport } from '../result.js';
+import { summarize, withStatus, type HostResult, type RunReport, type TaskResult } from '../result.js';
 import type { Connections } from './connections.js';
 import { guardSink } from './guard-sink.js';
 import { runHost, type HostOutcome, type HostRunEnv, type HostTask } from './host-run.js';
@@ -18,7 +18,7 @@ export interface RunHostsOptions<T> {
   forks: number;
   connections: Connections;
   task: HostTask<T>;
-  classify: (result: HostResult<T>) => HostOutcome;
+  classify: (result: TaskResult<T>) => HostOutcome;
   /** Per-host task bound. */
   timeoutMs?: number | undefined;
   /** Whole-run bound: running hosts time out, hosts not started are skipped. */
@@ -82,16 +82,16 @@ export async function runHosts<T>(opts: RunHostsOptions<T>): Promise<RunReport<T
     opts.drain?.addEventListener('abort', stopStarting);
     removeDrainListener = () => opts.drain?.removeEventListener('abort', stopStarting);
     stopStarting();
-    const skip = (host: HostSpec, reason: FleetError): HostResult<T> => {
+    const skip = (host: HostSpec, reason: FleetError): TaskResult<T> => {
       const error = skipError(host, reason);
-      const result: HostResult<T> = { host: host.name, ok: false, error, durationMs: 0 };
+      const result: TaskResult<T> = { host: host.name, ok: false, error, durationMs: 0 };
       const outcome = opts.classify(result);
       emit({ type: 'host_state', host: host.name, state: 'done', t: elapsed() });
       emit({ type: 'exit', host: host.name, status: outcome.status, exitCode: null, signal: null, durationMs: 0, error: error.toJSON() });
       return result;
     };
 
-    const results = new Array<HostResult<T>>(opts.hosts.length);
+    const results = new Array<TaskResult<T>>(opts.hosts.length);
     for (const [w, wave] of waves.entries()) {
       const inCanary = w === 0 && opts.rollout?.canary !== undefined;
       const hosts = wave.map((i) => opts.hosts[i] as HostSpec);
@@ -99,7 +99,7 @@ export async function runHosts<T>(opts: RunHostsOptions<T>): Promise<RunReport<T
       // Every host waiting for a slot listens on it, as on run.signal.
       const startSignal = AbortSignal.any([starts.signal, run.signal]);
       setMaxListeners(0, startSignal);
-      const settled = await fanOut<HostSpec, HostResult<T>>(
+      const settled = await fanOut<HostSpec, TaskResult<T>>(
         hosts,
         async (host) => {
           const result = await runHost(host, env, opts.task, opts.classify);
@@ -117,7 +117,7 @@ export async function runHosts<T>(opts: RunHostsOptions<T>): Promise<RunReport<T
         },
       );
       wave.forEach((index, k) => {
-        results[index] = settled[k] as HostResult<T>;
+        results[index] = settled[k] as TaskResult<T>;
       });
     }
 
@@ -133,7 +133,9 @@ export async function runHosts<T>(opts: RunHostsOptions<T>): Promise<RunReport<T
         .map((o) => ({ host: o.result.host, status: o.outcome.status, reason: reasonOf(o.result, o.outcome) })),
     });
     sink.rethrow();
-    return { command: opts.label, startedAt: startedAt.toISOString(), durationMs, results, summary };
+    // Each result carries the status it was counted with (and `ok` only when that is a success).
+    const final = outcomes.map((o): HostResult<T> => withStatus<T, TaskResult<T>>(o.result, o.outcome.status));
+    return { command: opts.label, startedAt: startedAt.toISOString(), durationMs, results: final, summary };
   } finally {
     removeDrainListener();
     run.dispose();
@@ -157,7 +159,7 @@ function skipError(host: HostSpec, reason: FleetError): FleetError {
   return make(`not started (${reason.code}: ${reason.message})`, { reason: reason.code === 'FLEET_TIMEOUT' ? 'deadline' : 'error' });
 }
 
-function reasonOf<T>(result: HostResult<T>, outcome: HostOutcome): string {
+function reasonOf<T>(result: TaskResult<T>, outcome: HostOutcome): string {
   if (!result.ok) return `${result.error.code}: ${result.error.message}`;
   if (outcome.signal) return `killed by signal ${outcome.signal}`;
   return `exit ${outcome.exitCode ?? '?'}`;

@@ -3,7 +3,7 @@
  * per-host status is decided by the step that ended the host's run.
  */
 import { FleetError } from '../errors.js';
-import { statusOfError, type HostResult, type HostStatus, type RunReport } from '../result.js';
+import { statusOfError, withStatus, type HostResult, type HostStatus, type RunReport, type TaskResult } from '../result.js';
 import type { HostOutcome } from '../run/host-run.js';
 import type { StepGate, StepKind } from './model.js';
 
@@ -47,9 +47,10 @@ export interface StepsOutput {
 }
 
 /**
- * One host's result. Like every HostResult it is `ok: false` with the error when the host could
- * not run or finish a step; unlike exec results it also carries `steps` and `vars` when it
- * failed, so the report always says which steps ran and how each ended.
+ * One host's result. Like every HostResult its `status` is the deciding step's (see
+ * classifySteps), `ok` is true only for a success, and `error` is there when the host could not
+ * run or finish a step; it also carries `steps` and `vars` whatever happened, so the report
+ * always says which steps ran and how each ended.
  */
 export type StepsHostResult = HostResult<StepsOutput> & StepsOutput;
 
@@ -89,12 +90,13 @@ export function isStepSuccess(status: HostStatus): boolean {
 /** Builds a host's result from its step outcomes. */
 export function hostResultOf(host: string, steps: StepOutcome[], vars: Record<string, string>, durationMs: number): StepsHostResult {
   const deciding = decidingStep(steps);
-  if (deciding?.error) return { host, ok: false, error: deciding.error, durationMs, steps, vars };
-  return { host, ok: true, value: { steps, vars }, durationMs, steps, vars };
+  const status = classifySteps({ steps }).status;
+  const task: TaskResult<StepsOutput> = deciding?.error ? { host, ok: false, error: deciding.error, durationMs } : { host, ok: true, value: { steps, vars }, durationMs };
+  return { ...withStatus<StepsOutput, TaskResult<StepsOutput>>(task, status), steps, vars } as StepsHostResult;
 }
 
 /** The status, exit code and signal a host's result is summarised and reported with. */
-export function classifySteps(result: StepsHostResult): HostOutcome {
+export function classifySteps(result: Pick<StepsOutput, 'steps'>): HostOutcome {
   const deciding = decidingStep(result.steps);
   if (deciding === undefined) {
     const last = [...result.steps].reverse().find((s) => s.ran);

@@ -88,8 +88,8 @@ describe('hostile banners', () => {
       const result = run.report.results.find((r) => r.host === name);
       expect(result?.ok, name).toBe(false);
       if (result === undefined || result.ok) continue;
-      expect(result.error.code, `${name}: ${result.error.message}`).toBe('FLEET_HANDSHAKE_FAILED');
-      expect(result.error.message, name).toMatch(c.reason);
+      expect(result.error?.code, `${name}: ${result.error?.message}`).toBe('FLEET_HANDSHAKE_FAILED');
+      expect(result.error?.message, name).toMatch(c.reason);
       expect(result.durationMs, name).toBeLessThan(FAST_MS);
     }
     expect(run.wallMs).toBeLessThan(FAST_MS + 1000);

@@ -98,7 +98,7 @@ describe('secrets never leave', () => {
     const events: unknown[] = [];
     const report = await fleet.exec('echo hi', { onEvent: (e) => events.push(e) });
     expect(report.summary).toMatchObject({ ok: 1, auth: 1 });
-    const errors = report.results.flatMap((r) => (r.ok ? [] : [r.error]));
+    const errors = report.results.flatMap((r) => (r.error ? [r.error] : []));
     const text = JSON.stringify({ events, report, errors: errors.map((e) => ({ message: e.message, stack: e.stack, context: e.context, cause: String(e.cause) })) });
     expectNoSecret('library output', text);
   });

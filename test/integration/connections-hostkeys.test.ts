@@ -61,7 +61,7 @@ describe('known_hosts forms', () => {
       const report = await ping([keyed(c1)], { knownHostsFiles: [file], hostKeyPolicy });
       expect(report.results[0]).toMatchObject({ ok: false, error: { code: 'FLEET_HOSTKEY_CHANGED' } });
       const result = report.results[0];
-      if (result && !result.ok) expect(result.error.message).toContain(`ssh-keygen -R '${name(c1)}'`);
+      if (result?.error) expect(result.error.message).toContain(`ssh-keygen -R '${name(c1)}'`);
     }
     expect(read(file)).toEqual([`${name(c1)} ${OTHER}`]);
   });
@@ -100,8 +100,8 @@ describe('fleet hostkeys', () => {
     const file = mixed();
     const result = await runCli(args('accept', file, '--yes', '--output', 'json'));
     expect(result.code).toBe(3); // c3 stays refused
-    const doc = JSON.parse(result.stdout) as { known_hosts: string; hosts: Array<{ host: string; state: string }> };
-    expect(doc.known_hosts).toBe(file);
+    const doc = JSON.parse(result.stdout) as { knownHosts: string; hosts: Array<{ host: string; state: string }> };
+    expect(doc.knownHosts).toBe(file);
     expect(doc.hosts.map((h) => [h.host, h.state])).toEqual([
       ['c1', 'known'],
       ['c2', 'added'],

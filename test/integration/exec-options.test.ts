@@ -67,23 +67,23 @@ describe('output modes, exact formats on 3 hosts', () => {
     const result = await fleet(['uname -n; [ "$(uname -n)" != c3 ]', '--output', 'json']);
     expect(result.code).toBe(1);
     expect(JSON.parse(result.stdout)).toEqual({
-      version: 1,
+      version: 2,
       command: 'uname -n; [ "$(uname -n)" != c3 ]',
       started: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
-      duration_ms: expect.any(Number),
+      durationMs: expect.any(Number),
       hosts: sshd.containers.map((c) => ({
         host: c.name,
         address: '127.0.0.1',
         port: c.port,
         user: 'root',
         status: c.name === 'c3' ? 'failed' : 'ok',
-        exit_code: c.name === 'c3' ? 1 : 0,
+        exitCode: c.name === 'c3' ? 1 : 0,
         signal: null,
         stdout: `${c.name}\n`,
         stderr: '',
-        stdout_base64: null,
-        stderr_base64: null,
-        duration_ms: expect.any(Number),
+        stdoutBase64: null,
+        stderrBase64: null,
+        durationMs: expect.any(Number),
         error: null,
       })),
       summary: { total: 3, ok: 2, unchanged: 0, failed: 1, timeout: 0, unreachable: 0, auth: 0, hostkey: 0, error: 0, skipped: 0, interrupted: 0 },
@@ -95,14 +95,14 @@ describe('output modes, exact formats on 3 hosts', () => {
     expect(result.code).toBe(0);
     const lines = result.stdout.split('\n').filter(Boolean);
     const events = jsonl(result.stdout);
-    expect(events.every((e) => e.v === 1)).toBe(true);
-    expect(events[0]).toMatchObject({ type: 'run_start', version: 1, command: 'uname -n', hosts: HOSTS.map((host) => ({ host, address: '127.0.0.1', user: 'root' })) });
+    expect(events.every((e) => e.v === 2)).toBe(true);
+    expect(events[0]).toMatchObject({ type: 'run_start', version: 2, command: 'uname -n', hosts: HOSTS.map((host) => ({ host, address: '127.0.0.1', user: 'root' })) });
     expect(events.at(-1)).toMatchObject({ type: 'summary', summary: { total: 3, ok: 3 }, failed: [] });
     for (const host of HOSTS) {
       const own = events.filter((e) => 'host' in e && e.host === host);
       expect(own.map((e) => (e.type === 'host_state' ? e.state : e.type))).toEqual(['queued', 'connecting', 'authenticated', 'running', 'stdout', 'done', 'exit']);
-      expect(lines).toContain(`{"v":1,"type":"stdout","host":"${host}","data":"${host}\\n"}`);
-      expect(own.at(-1)).toEqual({ v: 1, type: 'exit', host, status: 'ok', exitCode: 0, signal: null, durationMs: expect.any(Number) });
+      expect(lines).toContain(`{"v":2,"type":"stdout","host":"${host}","data":"${host}\\n"}`);
+      expect(own.at(-1)).toEqual({ v: 2, type: 'exit', host, status: 'ok', exitCode: 0, signal: null, durationMs: expect.any(Number) });
     }
   });
 
@@ -111,8 +111,8 @@ describe('output modes, exact formats on 3 hosts', () => {
     const lines = jsonl((await fleet([bytes, '-l', 'c1', '--output', 'jsonl'])).stdout);
     const chunks = lines.flatMap((e) => (e.type === 'stdout' ? [Buffer.from(e.data, e.encoding === 'base64' ? 'base64' : 'utf8')] : []));
     expect([...Buffer.concat(chunks)]).toEqual([0xff, 0x00, 0xfe, 0x6f, 0x6b]);
-    const doc = JSON.parse((await fleet([bytes, '-l', 'c1', '--output', 'json'])).stdout) as { hosts: { stdout: string; stdout_base64: string }[] };
-    expect(doc.hosts[0]?.stdout_base64).toBe(Buffer.from([0xff, 0x00, 0xfe, 0x6f, 0x6b]).toString('base64'));
+    const doc = JSON.parse((await fleet([bytes, '-l', 'c1', '--output', 'json'])).stdout) as { hosts: { stdout: string; stdoutBase64: string }[] };
+    expect(doc.hosts[0]?.stdoutBase64).toBe(Buffer.from([0xff, 0x00, 0xfe, 0x6f, 0x6b]).toString('base64'));
     expect(doc.hosts[0]?.stdout).toBe('\ufffd\u0000\ufffdok');
   });
 
@@ -161,8 +161,8 @@ describe('sudo as the password user tester', () => {
 
   it('without a password uses sudo -n: fails at once instead of prompting', async () => {
     const result = await fleet(['whoami', '-u', 'tester', '--sudo', '-l', 'c1', '--output', 'json']);
-    const doc = JSON.parse(result.stdout) as { hosts: { status: string; exit_code: number; stderr: string }[] };
-    expect(doc.hosts[0]).toMatchObject({ status: 'failed', exit_code: 1, stderr: expect.stringContaining('a password is required') });
+    const doc = JSON.parse(result.stdout) as { hosts: { status: string; exitCode: number; stderr: string }[] };
+    expect(doc.hosts[0]).toMatchObject({ status: 'failed', exitCode: 1, stderr: expect.stringContaining('a password is required') });
   });
 
   it('a sudo command killed by --timeout is gone, root processes included', async () => {

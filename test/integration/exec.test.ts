@@ -38,8 +38,9 @@ describe('fleet exec against sshd containers', () => {
 
     expect(report.results.map((r) => r.host)).toEqual(['c1', 'c2', 'c3']);
     for (const result of report.results) {
-      expect(result.ok).toBe(true);
-      if (!result.ok) continue;
+      // The command ran: its output is a value, and a non-zero exit is status `failed`, not ok.
+      expect(result).toMatchObject({ ok: false, status: 'failed' });
+      if (result.error) continue;
       expect(result.value.stdout).toBe(`${result.host}\n`);
       expect(result.value.exitCode).toBe(3);
     }

@@ -129,7 +129,7 @@ describe('fleet run on a lab of 20 local sshd hosts', () => {
         ['skipped', 'stopped'],
         ['skipped', 'stopped'],
       ]);
-      if (result && !result.ok) expect(result.error.code).toBe('FLEET_SKIPPED');
+      if (result?.error) expect(result.error.code).toBe('FLEET_SKIPPED');
       // Never started the canary step: no running event for it, one skipped exit naming the canary.
       expect(events.some((e) => e.type === 'host_state' && e.host === host && e.state === 'running' && e.step?.index === 1)).toBe(false);
       const exits = events.filter((e): e is Exit => e.type === 'exit' && e.host === host);

@@ -96,7 +96,7 @@ describe('transfer errors', () => {
     expect(report.summary.ok).toBe(1);
     expect((await stdoutByHost(fleet, 'cat /tmp/new/deep/path/a.txt'))['small']).toBe('a');
     const onto = await fleet.put([join(dir, 'a.txt'), join(dir, 'b.txt')], '/tmp/new/deep/path/a.txt');
-    expect(onto.results[0]?.ok === false && onto.results[0].error.code).toBe('FLEET_SFTP_FAILURE');
+    expect(onto.results[0]?.error?.code).toBe('FLEET_SFTP_FAILURE');
     const into = await fleet.put([join(dir, 'a.txt'), join(dir, 'b.txt')], '/tmp/new/two');
     expect(into.summary.ok).toBe(1);
     expect((await remoteListing(fleet, '/tmp/new/two'))['small']).toEqual(['a.txt', 'b.txt']);

@@ -36,7 +36,7 @@ function listTree(root: string): string[] {
 
 function errorOf(report: RunReport<TransferOutput>): { code: string; message: string } | undefined {
   const result = report.results[0];
-  return result && !result.ok ? { code: result.error.code, message: result.error.message } : undefined;
+  return result?.error ? { code: result.error.code, message: result.error.message } : undefined;
 }
 
 describe('fleet get from a hostile SFTP server', () => {

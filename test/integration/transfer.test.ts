@@ -121,7 +121,7 @@ describe('fleet put / get on real sshd', () => {
     await kill;
     const result = report.results[0];
     expect(result?.ok).toBe(false);
-    if (result?.ok === false) expect(result.error.code).toMatch(/^FLEET_(SFTP_FAILURE|CONNECTION_LOST)$/);
+    if (result?.error) expect(result.error.code).toMatch(/^FLEET_(SFTP_FAILURE|CONNECTION_LOST)$/);
     expect((await stdoutByHost(fleet, 'cat /tmp/put-kill/target.bin', 'c5'))['c5']).toBe('old\n');
     expect((await remoteListing(fleet, '/tmp/put-kill', 'c5'))['c5']).toEqual(['target.bin']);
   });

@@ -25,7 +25,7 @@ export async function stdoutByHost(fleet: Fleet, command: string, limit?: string
   const report = await fleet.exec(command, limit === undefined ? {} : { limit });
   const out: Record<string, string> = {};
   for (const r of report.results) {
-    if (!r.ok || r.value.exitCode !== 0) throw new Error(`${r.host}: \`${command}\` failed: ${r.ok ? `exit ${r.value.exitCode}: ${r.value.stderr}` : r.error.message}`);
+    if (r.error || r.value.exitCode !== 0) throw new Error(`${r.host}: \`${command}\` failed: ${r.error ? r.error.message : `exit ${r.value.exitCode}: ${r.value.stderr}`}`);
     out[r.host] = r.value.stdout;
   }
   return out;

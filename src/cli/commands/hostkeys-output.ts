@@ -12,7 +12,7 @@ const HEADER = ['HOST', 'KNOWN AS', 'KEY', 'FINGERPRINT', 'STATE'];
 export function formatHostKeyTable(report: RunReport<HostKeyOutput>): string {
   return formatTable(
     HEADER,
-    report.results.map((r) => (r.ok ? [r.host, r.value.name, r.value.keyType, r.value.fingerprint, r.value.state] : [r.host, '-', '-', '-', statusOfHostKey(r)])),
+    report.results.map((r) => (!r.error ? [r.host, r.value.name, r.value.keyType, r.value.fingerprint, r.value.state] : [r.host, '-', '-', '-', statusOfHostKey(r)])),
   );
 }
 
@@ -23,7 +23,7 @@ export function formatHostKeyTable(report: RunReport<HostKeyOutput>): string {
 export function formatHostKeyProblems(report: RunReport<HostKeyOutput>, style: Style): string {
   let out = '';
   for (const r of report.results) {
-    const problem = r.ok ? hostKeyProblem(r.host, r.value) : r.error;
+    const problem = r.error ?? hostKeyProblem(r.host, r.value);
     if (problem) out += `${style.bad(escapeTerminal(`${r.host}: ${problem.code}: ${problem.message}`))}\n`;
   }
   return out;
@@ -34,7 +34,7 @@ export function formatHostKeySummary(report: RunReport<HostKeyOutput>, style: St
   const failed = report.results.flatMap((r) => {
     const status = statusOfHostKey(r);
     if (status === 'ok') return [];
-    const reason = r.ok ? `key ${r.value.state}: ${r.value.keyType} ${r.value.fingerprint}` : `${r.error.code}: ${r.error.message}`;
+    const reason = r.error ? `${r.error.code}: ${r.error.message}` : `key ${r.value.state}: ${r.value.keyType} ${r.value.fingerprint}`;
     return [{ host: r.host, status, reason }];
   });
   return formatSummary({ type: 'summary', summary: report.summary, durationMs: report.durationMs, failed }, style);
@@ -47,11 +47,11 @@ export interface HostKeyJsonHost {
   state: HostKeyState | null;
   address: string | null;
   port: number | null;
-  known_as: string | null;
-  key_type: string | null;
+  knownAs: string | null;
+  keyType: string | null;
   fingerprint: string | null;
   key: string | null;
-  known_at: string | null;
+  knownAt: string | null;
   error: ErrorInfo | null;
 }
 
@@ -60,9 +60,9 @@ export interface HostKeyJsonDocument {
   version: number;
   command: string;
   started: string;
-  duration_ms: number;
+  durationMs: number;
   /** The file `accept` writes to. */
-  known_hosts: string | null;
+  knownHosts: string | null;
   hosts: HostKeyJsonHost[];
   summary: RunSummary;
 }
@@ -73,12 +73,12 @@ export function hostKeyDocument(report: RunReport<HostKeyOutput>, knownHostsFile
     version: EVENT_SCHEMA_VERSION,
     command: report.command,
     started: report.startedAt,
-    duration_ms: report.durationMs,
-    known_hosts: knownHostsFile ?? null,
+    durationMs: report.durationMs,
+    knownHosts: knownHostsFile ?? null,
     hosts: report.results.map((r) => {
       const status = statusOfHostKey(r);
-      if (!r.ok) {
-        const none = { state: null, address: null, port: null, known_as: null, key_type: null, fingerprint: null, key: null, known_at: null };
+      if (r.error) {
+        const none = { state: null, address: null, port: null, knownAs: null, keyType: null, fingerprint: null, key: null, knownAt: null };
         return { host: r.host, status, ...none, error: r.error.toJSON() };
       }
       const v = r.value;
@@ -89,11 +89,11 @@ export function hostKeyDocument(report: RunReport<HostKeyOutput>, knownHostsFile
         state: v.state,
         address: v.address,
         port: v.port,
-        known_as: v.name,
-        key_type: v.keyType,
+        knownAs: v.name,
+        keyType: v.keyType,
         fingerprint: v.fingerprint,
         key: v.key,
-        known_at: v.knownAt ?? null,
+        knownAt: v.knownAt ?? null,
         error: problem ? problem.toJSON() : null,
       };
     }),

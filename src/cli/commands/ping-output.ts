@@ -20,7 +20,7 @@ const PING_HEADER = ['HOST', 'STATUS', 'HANDSHAKE', 'RTT', 'KEY', 'FINGERPRINT']
 /** `fleet ping`'s table: one row per host in inventory order; hosts that failed show their status and `-`. */
 export function formatPingTable(report: RunReport<PingOutput>): string {
   const rows = report.results.map((r) => {
-    if (!r.ok) return [r.host, statusOfError(r.error.code), '-', '-', '-', '-'];
+    if (r.error) return [r.host, r.status, '-', '-', '-', '-'];
     const v = r.value;
     const handshake = v.reused ? `${v.handshakeMs} ms (open)` : v.attempts > 1 ? `${v.handshakeMs} ms (try ${v.attempts})` : `${v.handshakeMs} ms`;
     return [r.host, 'ok', handshake, v.rttMs === null ? '-' : `${v.rttMs} ms`, v.hostKeyType, v.fingerprint];
@@ -35,13 +35,13 @@ export interface PingJsonHost {
   port: number;
   user: string;
   status: HostStatus;
-  handshake_ms: number | null;
-  rtt_ms: number | null;
+  handshakeMs: number | null;
+  rttMs: number | null;
   attempts: number | null;
   reused: boolean | null;
-  key_type: string | null;
+  keyType: string | null;
   fingerprint: string | null;
-  duration_ms: number;
+  durationMs: number;
   error: ErrorInfo | null;
 }
 
@@ -50,7 +50,7 @@ export interface PingJsonDocument {
   version: number;
   command: 'ping';
   started: string;
-  duration_ms: number;
+  durationMs: number;
   hosts: PingJsonHost[];
   summary: RunSummary;
 }
@@ -62,23 +62,23 @@ export function pingDocument(report: RunReport<PingOutput>, hosts: readonly Host
     version: EVENT_SCHEMA_VERSION,
     command: 'ping',
     started: report.startedAt,
-    duration_ms: report.durationMs,
+    durationMs: report.durationMs,
     hosts: report.results.map((r) => {
       const spec = byName.get(r.host);
-      const base = { host: r.host, address: spec?.address ?? r.host, port: spec?.port ?? 22, user: spec?.user ?? '', duration_ms: r.durationMs };
-      if (!r.ok) {
-        const none = { handshake_ms: null, rtt_ms: null, attempts: null, reused: null, key_type: null, fingerprint: null };
-        return { ...base, status: statusOfError(r.error.code), ...none, error: r.error.toJSON() };
+      const base = { host: r.host, address: spec?.address ?? r.host, port: spec?.port ?? 22, user: spec?.user ?? '', durationMs: r.durationMs };
+      if (r.error) {
+        const none = { handshakeMs: null, rttMs: null, attempts: null, reused: null, keyType: null, fingerprint: null };
+        return { ...base, status: r.status, ...none, error: r.error.toJSON() };
       }
       const v = r.value;
       return {
         ...base,
         status: 'ok',
-        handshake_ms: v.handshakeMs,
-        rtt_ms: v.rttMs,
+        handshakeMs: v.handshakeMs,
+        rttMs: v.rttMs,
         attempts: v.attempts,
         reused: v.reused,
-        key_type: v.hostKeyType,
+        keyType: v.hostKeyType,
         fingerprint: v.fingerprint,
         error: null,
       };

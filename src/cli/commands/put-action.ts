@@ -61,7 +61,8 @@ export async function runTransferCommand(
     await renderer.close();
     if (options.quiet !== true) {
       for (const result of report.results) {
-        if (!result.ok) continue;
+        // Warnings of a transfer that ran (ok or unchanged): one that failed says why instead.
+        if (result.value === undefined) continue;
         for (const warning of result.value.warnings) io.stderr.write(`fleet: warning: ${escapeTerminal(result.host)}: ${escapeTerminal(warning)}\n`);
       }
     }

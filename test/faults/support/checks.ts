@@ -34,7 +34,7 @@ export async function checkedRun<T>(start: (onEvent: (e: FleetEvent) => void) =>
     code[e.host] = e.error?.code;
   }
   expect(Object.keys(status).sort()).toEqual(report.results.map((r) => r.host).sort());
-  for (const r of report.results) expect(code[r.host]).toBe(r.ok ? undefined : r.error.code);
+  for (const r of report.results) expect(code[r.host]).toBe(r.error?.code);
   expect(report.summary.total).toBe(report.results.length);
   return { report, events, wallMs, status, code };
 }

@@ -12,6 +12,7 @@
 import { FleetError } from '../errors.js';
 import { didYouMean } from './did-you-mean.js';
 import { globMatcher } from './glob.js';
+import { compileHostRegex } from './host-regex.js';
 import type { HostSpec } from './host-spec.js';
 import { expandHostlist, foldHostnames } from './hostlist.js';
 import type { Inventory } from './inventory.js';
@@ -70,16 +71,12 @@ class SelectionContext {
     const mask = new Uint8Array(this.#inventory.hosts.length);
     if (expr === 'all' || expr === '*') return mask.fill(1);
     if (expr.startsWith('~')) {
-      let re: RegExp;
+      let test: (name: string) => boolean;
       try {
-        re = new RegExp(expr.slice(1), 'y');
+        test = compileHostRegex(expr.slice(1));
       } catch (err) {
-        throw this.#error(expr, `invalid regular expression "${expr}"`, err);
+        throw this.#error(expr, `invalid regular expression "${expr}": ${(err as Error).message}`, err);
       }
-      const test = (name: string): boolean => {
-        re.lastIndex = 0;
-        return re.test(name);
-      };
       if (!this.#matchBy(test, mask)) throw this.#error(expr, `"${expr}" matches no host or group`);
       return mask;
     }

@@ -30,6 +30,7 @@ export async function openCommandFleet(options: CommonOptions, io: CliIo): Promi
  */
 export async function openFleetForHosts(options: CommonOptions, settings: CommonSettings, hosts: HostSpec[], io: CliIo): Promise<Fleet> {
   const connect = await connectFleetOptions(options, settings, hosts, io);
+  io.beforeConnect?.();
   if (settings.hostKeyPolicy === 'off') {
     io.stderr.write('fleet: warning: --strict-host-keys no: host keys are NOT checked; anyone on the path can impersonate these hosts\n');
   }

@@ -7,6 +7,7 @@ import { InventoryError } from '../errors.js';
 import type { InventoryLocation } from '../errors.js';
 import { suggestion } from './did-you-mean.js';
 import { globMatcher } from './glob.js';
+import { compileHostRegex } from './host-regex.js';
 import { expandHostlist, foldHostnames } from './hostlist.js';
 import type { GroupDef, HostDef } from './model.js';
 
@@ -124,19 +125,14 @@ function matchMembers(group: GroupDef, hosts: readonly HostDef[], index: Readonl
   return set;
 }
 
-/** A glob (picomatch) or `~regex` (anchored at the start, like Python's re.match) matcher. */
+/** A glob (picomatch) or `~regex` (RE2, linear time; anchored at the start, like Python's re.match) matcher. */
 export function compileMatcher(pattern: string, loc: InventoryLocation): (name: string) => boolean {
   if (pattern.startsWith('~')) {
-    let re: RegExp;
     try {
-      re = new RegExp(pattern.slice(1), 'y');
+      return compileHostRegex(pattern.slice(1));
     } catch (err) {
-      throw new InventoryError('FLEET_INVENTORY_INVALID', `invalid regular expression "${pattern}"`, loc, { cause: err });
+      throw new InventoryError('FLEET_INVENTORY_INVALID', `invalid regular expression "${pattern}": ${(err as Error).message}`, loc, { cause: err });
     }
-    return (name) => {
-      re.lastIndex = 0;
-      return re.test(name);
-    };
   }
   return globMatcher(pattern);
 }

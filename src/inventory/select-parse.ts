@@ -40,9 +40,29 @@ function splitPattern(pattern: string): string[] {
   for (const part of splitAtDepthZero(pattern, ',')) {
     const trimmed = part.trim();
     if (isIpv6(trimmed.replace(/^[!&]/, ''))) out.push(trimmed);
-    else out.push(...splitAtDepthZero(trimmed, ':').map((p) => p.trim()));
+    else out.push(...joinLabelTerms(splitAtDepthZero(trimmed, ':').map((p) => p.trim())));
   }
   return out.filter((p) => p !== '');
+}
+
+/** The prefix of a label term: `label:role=web` (`:` inside it does not separate terms). */
+export const LABEL_PREFIX = 'label:';
+
+/**
+ * Joins `label` and `KEY=VALUE` back into one term after splitting on `:`. Only a piece with
+ * `=` after `label` does, so `label:web` stays the union of a group `label` and `web`.
+ */
+function joinLabelTerms(pieces: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < pieces.length; i++) {
+    const piece = pieces[i] ?? '';
+    const next = pieces[i + 1];
+    if (/^[!&]?label$/.test(piece) && next !== undefined && next.includes('=')) {
+      out.push(`${piece}:${next}`);
+      i++;
+    } else out.push(piece);
+  }
+  return out;
 }
 
 function splitAtDepthZero(text: string, sep: string): string[] {

@@ -38,6 +38,43 @@ describe('selectHosts: an empty pattern is never "all hosts"', () => {
   });
 });
 
+describe('selectHosts: label:KEY=VALUE', () => {
+  const labelled = inventoryFromText(
+    [
+      'hosts:',
+      '  web1: {labels: {role: web, zone: eu-1}}',
+      '  web2: {labels: {role: web, zone: us-1}}',
+      '  db1: {labels: {role: db, zone: eu-2}}',
+      '  bare: {}',
+      'groups:',
+      '  label: {hosts: [bare]}',
+      '  prod: {hosts: [web1, db1]}',
+    ].join('\n'),
+  );
+  const pick = (pattern: string): string[] => selectHosts(labelled, pattern).map((h) => h.name);
+
+  it.each<[string, string[]]>([
+    ['label:role=web', ['web1', 'web2']],
+    ['label:zone=eu*', ['web1', 'db1']],
+    // with , & ! and the other terms
+    ['label:role=db,web2', ['web2', 'db1']],
+    ['label:role=web:&prod', ['web1']],
+    ['label:role=web:!label:zone=us*', ['web1']],
+    ['prod:!label:role=db', ['web1']],
+    ['prod,&label:zone=eu-2', ['db1']],
+    // without `=`, `label` is a name as before (here a group)
+    ['label:db1', ['db1', 'bare']],
+  ])('%j selects %j', (pattern, expected) => {
+    expect(pick(pattern).sort()).toEqual(expected.sort());
+  });
+
+  it('a key no host has is an error with a suggestion; a value none has selects nothing', () => {
+    expect(thrown(() => pick('label:rol=web')).message).toMatch(/no host has a label "rol" \(did you mean "role"\?\)/);
+    expect(thrown(() => pick('label:role=cache')).code).toBe('FLEET_SELECTOR_EMPTY');
+    expect(thrown(() => pick('label:=web')).message).toMatch(/label:KEY=VALUE/);
+  });
+});
+
 describe('selectHosts: every pattern form', () => {
   it.each<[string | undefined, string[]]>([
     [undefined, ALL],

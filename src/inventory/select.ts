@@ -2,8 +2,8 @@
  * Host selection with `-l` patterns, Ansible-compatible where the languages overlap:
  * names, groups, `all`/`*`, globs (`web*`, picomatch; a term with `*` or `?` is a glob and its
  * brackets are character classes), `~regex` (anchored at the start, like Ansible's re.match),
- * ranges (`h[1:20]`, any other bracketed term), union `a,b` / `a:b`, intersection `&`,
- * exclusion `!`.
+ * ranges (`h[1:20]`, any other bracketed term), labels (`label:role=web`, fleet's own),
+ * union `a,b` / `a:b`, intersection `&`, exclusion `!`.
  * A term names a group and/or a host of that name; globs and regexes match group names (all
  * their hosts) and host names, as in Ansible. Deliberate differences: a name, glob or regex that
  * matches nothing is an error (Ansible warns and goes on: a typo there can widen a run), and
@@ -12,10 +12,11 @@
 import { FleetError } from '../errors.js';
 import { didYouMean } from './did-you-mean.js';
 import { globMatcher } from './glob.js';
+import { compileHostRegex } from './host-regex.js';
 import type { HostSpec } from './host-spec.js';
 import { expandHostlist, foldHostnames } from './hostlist.js';
 import type { Inventory } from './inventory.js';
-import { parseSelector } from './select-parse.js';
+import { LABEL_PREFIX, parseSelector } from './select-parse.js';
 
 export { parseSelector } from './select-parse.js';
 export type { SelectorTerm } from './select-parse.js';
@@ -69,17 +70,14 @@ class SelectionContext {
   match(expr: string): Uint8Array {
     const mask = new Uint8Array(this.#inventory.hosts.length);
     if (expr === 'all' || expr === '*') return mask.fill(1);
+    if (expr.startsWith(LABEL_PREFIX)) return this.#matchLabel(expr, mask);
     if (expr.startsWith('~')) {
-      let re: RegExp;
+      let test: (name: string) => boolean;
       try {
-        re = new RegExp(expr.slice(1), 'y');
+        test = compileHostRegex(expr.slice(1));
       } catch (err) {
-        throw this.#error(expr, `invalid regular expression "${expr}"`, err);
+        throw this.#error(expr, `invalid regular expression "${expr}": ${(err as Error).message}`, err);
       }
-      const test = (name: string): boolean => {
-        re.lastIndex = 0;
-        return re.test(name);
-      };
       if (!this.#matchBy(test, mask)) throw this.#error(expr, `"${expr}" matches no host or group`);
       return mask;
     }
@@ -99,6 +97,31 @@ class SelectionContext {
       return this.#matchNames(expr, names, mask);
     }
     return this.#matchNames(expr, [expr], mask);
+  }
+
+  /**
+   * `label:KEY=VALUE`: hosts whose label KEY is VALUE (a glob when VALUE has `*` or `?`). A key
+   * no host has is an error, as an unknown name is; a value that no host has selects none
+   * (FLEET_SELECTOR_EMPTY when nothing is left).
+   */
+  #matchLabel(expr: string, mask: Uint8Array): Uint8Array {
+    const body = expr.slice(LABEL_PREFIX.length);
+    const eq = body.indexOf('=');
+    const key = body.slice(0, eq).trim();
+    const value = body.slice(eq + 1).trim();
+    if (eq < 0 || key === '') throw this.#error(expr, `"${expr}": a label term is label:KEY=VALUE`);
+    const hosts = this.#inventory.hosts;
+    if (!hosts.some((h) => Object.hasOwn(h.labels, key))) {
+      const known = [...new Set(hosts.flatMap((h) => Object.keys(h.labels)))];
+      const close = didYouMean(key, known);
+      throw this.#error(expr, `no host has a label "${key}"${close === undefined ? '' : ` (did you mean "${close}"?)`}`);
+    }
+    const test = /[*?]/.test(value) ? globMatcher(value) : (v: string) => v === value;
+    hosts.forEach((h, i) => {
+      const v = Object.hasOwn(h.labels, key) ? h.labels[key] : undefined;
+      if (v !== undefined && test(v)) mask[i] = 1;
+    });
+    return mask;
   }
 
   /** Marks hosts of groups whose name passes `test`, and hosts whose name does. */

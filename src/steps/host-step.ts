@@ -14,6 +14,7 @@ import type { Connections } from '../run/connections.js';
 import { hostPhaseEvent } from '../run/host-run.js';
 import { execTask } from '../tasks/exec.js';
 import type { Connection } from '../transport/index.js';
+import { confinedLocalDest } from './local-dest.js';
 import { describeStep, stepRef, type Step } from './model.js';
 import { isStepSuccess, type StepOutcome } from './outcome.js';
 import { hostValue, undefinedVariable } from './host-values.js';
@@ -98,7 +99,7 @@ export class HostRun {
           const dest = this.#fill(step, step.action.dest, 'path');
           transfer = await put({ conn, host: this.host, src, dest, mode: step.action.mode, recursive: step.action.recursive ?? false, signal: bound.signal, emit: env.emit });
         } else if (step.action.kind === 'get') {
-          const dest = path.resolve(env.baseDir, this.#fill(step, step.action.dest, 'path'));
+          const dest = confinedLocalDest(step.action.dest, this.#fill(step, step.action.dest, 'path'), env.baseDir, { allowOutside: step.action.allowDestOutside ?? false, host: name });
           const get = env.transfers.get ?? unsupported('get');
           const src = this.#fill(step, step.action.src, 'path');
           transfer = await get({ conn, host: this.host, src, dest, recursive: step.action.recursive ?? false, signal: bound.signal, emit: env.emit });

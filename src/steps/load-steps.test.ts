@@ -77,12 +77,18 @@ describe('steps files', () => {
     ['an empty list', 'steps: []\n', 1, 8, /the list is empty/, 'steps'],
     ['a scalar instead of a step', 'steps:\n  - uptime\n', 2, 5, /a step must be a mapping/, 'steps[0]'],
     ['a bad env name', 'steps:\n  - exec: a\n    env: {"A-B": 1}\n', 3, 11, /not a valid environment variable name/, 'steps[0].env.A-B'],
+    ['a non-boolean allow_dest_outside', 'steps:\n  - get: {src: a, dest: b, allow_dest_outside: yes please}\n', 2, 48, /must be true or false/, 'steps[0].get.allow_dest_outside'],
   ])('rejects %s, naming file, line, column and key', async (_what, text, line, column, message, key) => {
     const error = await failure(text);
     expect(error.code).toBe('FLEET_STEPS_INVALID');
     expect(error.location).toMatchObject({ file: 'deploy.yaml', line, column, path: key });
     expect(error.message).toMatch(message);
     expect(error.message.startsWith(`deploy.yaml:${line}:${column}: `)).toBe(true);
+  });
+
+  it('a get step may opt in to a dest that placeholders lead anywhere (allow_dest_outside)', async () => {
+    const { steps } = await parse('steps:\n  - get: {src: a, dest: "{{ host }}", allow_dest_outside: true}\n  - get: {src: a, dest: b}\n');
+    expect(steps.map((s) => s.action.kind === 'get' && s.action.allowDestOutside)).toEqual([true, undefined]);
   });
 
   it('reports YAML syntax errors and duplicate keys with their position', async () => {

@@ -24,7 +24,7 @@ export type StepAction =
   | { kind: 'exec'; command: Template }
   | { kind: 'local'; command: Template }
   | { kind: 'put'; src: Template; dest: Template; mode?: number; recursive?: boolean }
-  | { kind: 'get'; src: Template; dest: Template; recursive?: boolean };
+  | { kind: 'get'; src: Template; dest: Template; recursive?: boolean; allowDestOutside?: boolean };
 
 /** The kind of a step: `exec`, `put`, `get` or `local`. */
 export type StepKind = StepAction['kind'];

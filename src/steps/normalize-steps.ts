@@ -26,7 +26,7 @@ export interface StepInput {
   /** Upload `src` (local) to `dest` (remote) on each host. */
   put?: { src: string; dest: string; mode?: string | number; recursive?: boolean };
   /** Download `src` (remote) into `dest/<host>/` (local). */
-  get?: { src: string; dest: string; recursive?: boolean };
+  get?: { src: string; dest: string; recursive?: boolean; allow_dest_outside?: boolean };
   gate?: StepGate;
   canary?: number;
   when?: string;
@@ -40,7 +40,7 @@ export interface StepInput {
 const STEP_KEYS = ['name', ...STEP_KINDS, 'gate', 'canary', 'when', 'register', 'timeout', 'env', 'pty'] as const;
 const TOP_KEYS = ['steps'] as const;
 const PUT_KEYS = ['src', 'dest', 'mode', 'recursive'] as const;
-const GET_KEYS = ['src', 'dest', 'recursive'] as const;
+const GET_KEYS = ['src', 'dest', 'recursive', 'allow_dest_outside'] as const;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /**
@@ -151,7 +151,12 @@ function readAction(raw: Record<string, unknown>, kind: StepAction['kind'], path
     if (typeof spec['recursive'] !== 'boolean') fail([...p, 'recursive'], '"recursive" must be true or false');
     action.recursive = spec['recursive'] as boolean;
   }
-  if (kind === 'get') return action;
+  if (kind === 'get') {
+    const allow = spec['allow_dest_outside'];
+    if (allow === undefined) return action;
+    if (typeof allow !== 'boolean') fail([...p, 'allow_dest_outside'], '"allow_dest_outside" must be true or false');
+    return { ...action, kind, allowDestOutside: allow as boolean };
+  }
   return { ...action, kind, ...(spec['mode'] !== undefined && { mode: readMode(spec['mode'], [...p, 'mode'], fail) }) };
 }
 

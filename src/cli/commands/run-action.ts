@@ -25,6 +25,7 @@ export async function runStepsCommand(file: string, options: RunCommandOptions, 
   const { limit, ...selection } = selectionOptions(options, settings, io);
   const hosts = await resolveHostSelection(selection);
   const connect = await connectFleetOptions(options, settings, hosts, io);
+  io.beforeConnect?.();
   const fleet = openFleet({
     inventory: hosts,
     ...(limit !== undefined && { limit }),

@@ -10,6 +10,8 @@ import { FleetError } from '../errors.js';
 import type { TransferOutput } from '../result.js';
 import type { Connection, SftpSession } from '../transport/index.js';
 import { layoutPut, type PutLayout } from './transfer-layout.js';
+import { Leftovers } from './transfer-leftovers.js';
+import { namingTarget } from './transfer-target-error.js';
 import { forEachLimit } from './for-each-limit.js';
 import { Lanes } from './transfer-lanes.js';
 import { tempPathFor } from './transfer-paths.js';
@@ -52,6 +54,8 @@ export async function putFiles(conn: Connection, job: PutJob, env: TransferEnv):
   };
   const session = await conn.sftp({ signal });
   const temps = new Set<string>();
+  // Every temp this put made (temps holds those not yet in place).
+  const ours = new Set<string>();
   let lanes: Lanes | undefined;
   try {
     // Extra lanes (for large files on a slow link) are probed for and opened while the layout is
@@ -59,6 +63,8 @@ export async function putFiles(conn: Connection, job: PutJob, env: TransferEnv):
     lanes = new Lanes(conn, session, undefined, env.shared.lanes);
     lanes.prepare(largestFile(job.plan), signal);
     const layout = await layoutPut(session, job.plan, job.remote);
+    // Listed now, removed once this put succeeded (see transfer-leftovers.ts).
+    const leftovers = new Leftovers(session, [...layout.files, ...layout.links].map((f) => f.remote), ours);
     const known = new Set<string>(layout.knownDirs);
     for (const parent of layout.parents) await makeDirs(session, parent, known);
     // Writable by us while its contents arrive; the local mode is applied at the end.
@@ -92,10 +98,10 @@ export async function putFiles(conn: Connection, job: PutJob, env: TransferEnv):
     await forEachLimit(files, FILES_IN_FLIGHT, stop, async ({ entry, remote }) => {
       const temp = tempPathFor(remote);
       temps.add(temp);
+      ours.add(temp);
       await uploadFile({
         temp,
         size: entry.size,
-        mode: job.mode ?? entry.mode,
         lane: active.main,
         joining: active.extraFor(entry.size, signal),
         chunks: () => env.shared.sources.consumer(entry.local, entry.size),
@@ -104,18 +110,23 @@ export async function putFiles(conn: Connection, job: PutJob, env: TransferEnv):
           out.bytes += n;
           progress.addBytes(n);
         },
+      }).catch((error: unknown) => {
+        throw namingTarget(error, conn.host, remote);
       });
-      await verifier.add({ temp, target: remote, local: entry.local, size: entry.size });
+      await verifier.add({ temp, target: remote, local: entry.local, size: entry.size, mode: job.mode ?? entry.mode });
     });
     await verifier.flush();
 
     for (const { entry, remote } of layout.links) {
       const temp = tempPathFor(remote);
       temps.add(temp);
+      ours.add(temp);
       await session.symlink(entry.target, temp);
       await replaceInto(session, temp, remote);
       temps.delete(temp);
     }
+    // Before the directories get their modes: a read-only one would keep them.
+    await leftovers.remove(session);
     // Deepest first, so a read-only directory is closed only after everything below it is in place.
     for (const dir of [...layout.dirs].reverse()) await session.chmod(dir.remote, dir.mode);
     return out;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { commandPath, namesDirectory, normalizeRemotePath, remoteJoin, tempPathFor } from './transfer-paths.js';
+import { commandPath, namesDirectory, normalizeRemotePath, remoteJoin, tempPathFor, isTempNameFor } from './transfer-paths.js';
 
 describe('remote paths', () => {
   it('normalizes ~, trailing slashes, and refuses empty or NUL', () => {
@@ -40,5 +40,19 @@ describe('remote paths', () => {
   it('keeps a path starting with - from reading as an option', () => {
     expect(commandPath('-rf')).toBe('./-rf');
     expect(commandPath('/tmp/-x')).toBe('/tmp/-x');
+  });
+});
+
+describe('isTempNameFor', () => {
+  it('knows the temps tempPathFor makes for a target, and only those', () => {
+    for (const target of ['/srv/app.tar', 'rel/x', 'x', `/d/${'n'.repeat(300)}`]) {
+      const temp = tempPathFor(target);
+      expect(isTempNameFor(target, temp.slice(temp.lastIndexOf('/') + 1)), target).toBe(true);
+    }
+    expect(isTempNameFor('/srv/app.tar', '.app.tar.fleet-0123456789ab')).toBe(true);
+    expect(isTempNameFor('/srv/app.tar', '.app.tar.fleet-0123456789')).toBe(false);
+    expect(isTempNameFor('/srv/app.tar', '.app.tar.fleet-0123456789abc')).toBe(false);
+    expect(isTempNameFor('/srv/app.tar', '.other.fleet-0123456789ab')).toBe(false);
+    expect(isTempNameFor('/srv/app.tar', 'app.tar')).toBe(false);
   });
 });

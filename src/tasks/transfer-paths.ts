@@ -54,11 +54,27 @@ export function baseName(path: string): string {
  */
 export function tempPathFor(target: string): string {
   const dir = remoteDirname(target);
-  const name = baseName(target);
-  const suffix = `${TEMP_MARK}${randomBytes(6).toString('hex')}`;
-  const room = NAME_MAX - 1 - Buffer.byteLength(suffix);
-  const temp = `.${truncateUtf8(name, room)}${suffix}`;
+  const temp = `${tempPrefix(target)}${randomBytes(6).toString('hex')}`;
   return dir === '.' && !target.startsWith('./') ? temp : `${dir === '/' ? '' : dir}/${temp}`;
+}
+
+// `.fleet-` + 12 hex digits, as tempPathFor makes them.
+const TEMP_SUFFIX_BYTES = Buffer.byteLength(TEMP_MARK) + 12;
+const TEMP_RANDOM = /^[0-9a-f]{12}$/;
+
+/** The base name of `target`'s temps up to their random part: `.NAME.fleet-`. */
+function tempPrefix(target: string): string {
+  const room = NAME_MAX - 1 - TEMP_SUFFIX_BYTES;
+  return `.${truncateUtf8(baseName(target), room)}${TEMP_MARK}`;
+}
+
+/**
+ * True when `entryName` (a name in `target`'s directory) is one of `target`'s temps, as
+ * tempPathFor names them: an upload cut before its rename leaves one behind.
+ */
+export function isTempNameFor(target: string, entryName: string): boolean {
+  const prefix = tempPrefix(target);
+  return entryName.startsWith(prefix) && TEMP_RANDOM.test(entryName.slice(prefix.length));
 }
 
 /** A path safe as a shell word's start: a relative path that begins with `-` gets `./` in front. */

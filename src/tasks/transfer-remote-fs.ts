@@ -60,6 +60,25 @@ export async function replaceInto(session: SftpSession, temp: string, target: st
   }
 }
 
+/**
+ * Gives the verified temp its final mode, then moves it onto `target`. The chmod and the rename
+ * are sent back to back (the server answers one channel's requests in order: no extra round
+ * trip). Should the chmod fail, the rename still happened and the target holds the new bytes
+ * with the temp's 0600 (never a mode wider than asked): the error names the target.
+ */
+export async function placeWithMode(session: SftpSession, temp: string, target: string, mode: number): Promise<void> {
+  const chmod = session.chmod(temp, mode);
+  const rename = replaceInto(session, temp, target);
+  const [chmodDone, renameDone] = await Promise.allSettled([chmod, rename]);
+  if (renameDone.status === 'rejected') throw renameDone.reason;
+  if (chmodDone.status === 'rejected') {
+    // A server that reordered the two: the chmod missed the temp; the target is where it went.
+    await session.chmod(target, mode).catch(() => {
+      throw chmodDone.reason;
+    });
+  }
+}
+
 /** Removes `path`, ignoring every failure (cleanup after a failure must not mask it). */
 export async function removeQuietly(session: SftpSession, path: string): Promise<void> {
   await session.unlink(path).catch(() => undefined);

@@ -1,8 +1,9 @@
 /**
  * Uploads one local file into a new remote temp file: chunks from the shared read (see
  * transfer-source.ts), spread over the host's lanes, with many large writes in flight on each.
- * The temp is created with O_EXCL and mode 0600, then given its final mode before any data, so
- * the file that the rename later reveals already has it.
+ * The temp is created with O_EXCL and mode 0600 and keeps it while its contents arrive: nobody
+ * else can read a half-written file, nor run one. It gets its final mode just before the rename
+ * that puts it in place (transfer-verify.ts), so only a complete, verified file ever has it.
  */
 import { FleetError } from '../errors.js';
 import type { RemoteHandle } from '../transport/index.js';
@@ -14,8 +15,6 @@ import type { Chunk, ChunkConsumer } from './transfer-source.js';
 export interface UploadSpec {
   temp: string;
   size: number;
-  /** Permission bits for the file. */
-  mode: number;
   /** The host's main lane: the upload starts on it. */
   lane: Lane;
   /** More lanes, joining the upload as soon as they are open (see Lanes.extraFor). */
@@ -40,7 +39,6 @@ export async function uploadFile(spec: UploadSpec): Promise<void> {
   let closing: Promise<unknown> | undefined;
   const closeAll = (): Promise<unknown> => (closing ??= Promise.allSettled(open.map(({ lane, handle }) => lane.session.close(handle))));
   try {
-    await main.session.fchmod(first, spec.mode);
     if (spec.size > 0) {
       const pool: LanePool = { lanes: [main], handles: [first] };
       // Lanes still opening are not waited for: one that opens after the data closes its handle at once.

@@ -7,7 +7,8 @@
 import { FleetError } from '../errors.js';
 import type { Connection, SftpSession } from '../transport/index.js';
 import { remoteSha256, type RemoteDigests } from './transfer-remote-hash.js';
-import { replaceInto, statOrAbsent } from './transfer-remote-fs.js';
+import { namingTarget } from './transfer-target-error.js';
+import { placeWithMode, statOrAbsent } from './transfer-remote-fs.js';
 import type { TransferShared } from './transfer-shared.js';
 
 /** An uploaded file waiting in its temp. */
@@ -16,6 +17,8 @@ export interface Uploaded {
   target: string;
   local: string;
   size: number;
+  /** Permission bits the file gets, just before its rename (the temp is 0600 until then). */
+  mode: number;
 }
 
 /** What the verifier reports as files land. */
@@ -62,7 +65,9 @@ export class Verifier {
     // Independent renames: pipelined on the channel rather than one round trip each.
     await Promise.all(
       batch.map(async (item, i) => {
-        await replaceInto(this.#session, item.temp, item.target);
+        await placeWithMode(this.#session, item.temp, item.target, item.mode).catch((error: unknown) => {
+          throw namingTarget(error, this.#conn.host, item.target);
+        });
         this.#hooks.placed(item, digests[i]);
       }),
     );
@@ -77,7 +82,10 @@ export class Verifier {
         if (remote.tool === 'none') return local; // the upload already checked the size
         const got = remote.digests[i];
         if (got === undefined) {
-          throw new FleetError('FLEET_VERIFY_FAILED', `${this.#conn.host}: could not read ${item.temp} back to verify it`, { host: this.#conn.host });
+          throw new FleetError('FLEET_VERIFY_FAILED', `${this.#conn.host}: put ${item.target}: could not read its upload (${item.temp}) back to verify it`, {
+            host: this.#conn.host,
+            details: { path: item.target, temp: item.temp },
+          });
         }
         if (got !== local) {
           throw new FleetError('FLEET_CHECKSUM_MISMATCH', `${this.#conn.host}: ${item.target}: the uploaded copy's sha256 ${got} differs from the local file's ${local}`, {

@@ -33,6 +33,11 @@ export interface KnownHosts {
   readonly files: readonly string[];
   /** Where accept-new appends, or undefined when the run may not write. */
   readonly writeFile: string | undefined;
+  /**
+   * User files (not the system ones) that did not exist when read: an unknown host key's message
+   * names them, since a missing file (a typo in `--known-hosts`, a fresh HOME) is the usual cause.
+   */
+  readonly missingFiles?: readonly string[];
   /** Line numbers that did not parse, per file (OpenSSH ignores them too). */
   readonly invalidLines: ReadonlyArray<{ file: string; line: number }>;
   /** Checks `key` for `host` on `port` (the address connected to, as OpenSSH does). */

@@ -99,7 +99,6 @@ describe('Lanes behind a 50 ms link', () => {
     await uploadFile({
       temp: '/tmp/lanes-join.bin',
       size,
-      mode: 0o644,
       lane: lanes.main,
       joining,
       chunks: () => sources.consumer(local, size),

@@ -91,7 +91,7 @@ export function connectSsh(
     const link = new SshLink(target, {
       error: (err) => {
         if (!isFatalSshError(err)) return;
-        fail(refused ?? bannerEnded(resetDetail(err)) ?? translateSshError(err, { ...target, phase: 'connect', attempts: auth.attempts }));
+        fail(refused ?? bannerEnded(resetDetail(err)) ?? translateSshError(err, { ...target, phase: 'connect', attempts: auth.attempts, user: host.user }));
       },
       close: () => fail(refused ?? bannerEnded() ?? new FleetError('FLEET_CONNECTION_LOST', `${where}: the server closed the connection during ${stage}`, { host: host.name })),
     });

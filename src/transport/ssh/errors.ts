@@ -17,6 +17,8 @@ export interface SshErrorContext {
   phase: SshErrorPhase;
   /** Auth methods tried so far; with them an authentication failure becomes an AuthError. */
   attempts?: readonly AuthAttempt[];
+  /** The remote user, named in authentication failures (`root@web01`). */
+  user?: string;
 }
 
 // RFC 4253 §11.1 disconnect reasons that say something more precise than "connection lost".
@@ -169,7 +171,9 @@ export function translateJumpOpenError(err: unknown, target: { host: string; add
   return translateSshError(err, { ...target, phase: 'connect' });
 }
 
-function authFailure(err: unknown, ctx: SshErrorContext, where: string, message: string): FleetError {
+function authFailure(err: unknown, ctx: SshErrorContext, host: string, message: string): FleetError {
+  // Who we tried to log in as is half of what went wrong (`root@web01`, not only `web01`).
+  const where = ctx.user === undefined ? host : `${ctx.user}@${host}`;
   if (ctx.attempts === undefined) {
     return new FleetError('FLEET_AUTH_FAILED', `${where}: ${message}`, { host: ctx.host }, { cause: err });
   }

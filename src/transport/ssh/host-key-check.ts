@@ -26,14 +26,14 @@ export function decideHostKey(target: HostKeyTarget, key: HostKey, policy: HostK
     case 'match':
       return { accept: true, pin: false };
     case 'unknown':
-      return policy === 'accept-new' ? { accept: true, pin: true } : { accept: false, error: hostKeyError(target, key, lookup) };
+      return policy === 'accept-new' ? { accept: true, pin: true } : { accept: false, error: hostKeyError(target, key, lookup, knownHosts.missingFiles) };
     default:
       return { accept: false, error: hostKeyError(target, key, lookup) };
   }
 }
 
 /** The HostKeyError for a lookup that is not a match; its message carries the remedy. */
-export function hostKeyError(target: HostKeyTarget, key: HostKey, lookup: KnownHostsLookup): HostKeyError {
+export function hostKeyError(target: HostKeyTarget, key: HostKey, lookup: KnownHostsLookup, missing: readonly string[] = []): HostKeyError {
   const fingerprint = fingerprintSha256(key.blob);
   const name = hostLookupName(target.address, target.port);
   const who = `${target.name} (${name})`;
@@ -58,11 +58,18 @@ export function hostKeyError(target: HostKeyTarget, key: HostKey, lookup: KnownH
   }
   return new HostKeyError(
     'FLEET_HOSTKEY_UNKNOWN',
-    `host key of ${who} is not known: ${presented}. Check the fingerprint out of band, then trust it with ` +
+    `host key of ${who} is not known: ${presented}${missingNote(missing)}. Check the fingerprint out of band, then trust it with ` +
       `--strict-host-keys accept-new or \`fleet hostkeys accept\``,
     target.name,
     target.port,
     key.type,
     fingerprint,
   );
+}
+
+/** `; the known_hosts file F does not exist` (or files): strict checking against a missing file fails every host. */
+function missingNote(missing: readonly string[]): string {
+  if (missing.length === 0) return '';
+  const list = missing.join(', ');
+  return missing.length === 1 ? `; the known_hosts file ${list} does not exist` : `; the known_hosts files ${list} do not exist`;
 }

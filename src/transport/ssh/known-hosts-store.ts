@@ -44,14 +44,18 @@ export async function loadKnownHosts(options: LoadKnownHostsOptions = {}): Promi
   const all = [...files, ...globalFiles];
   const index = new KnownHostsIndex();
   const invalidLines: Array<{ file: string; line: number }> = [];
+  const missing: string[] = [];
   for (const file of all) {
     const text = await readIfExists(file);
-    const parsed = parseKnownHosts(text, file);
+    if (text === undefined && files.includes(file)) missing.push(file);
+    const parsed = parseKnownHosts(text ?? '', file);
     for (const entry of parsed.entries) index.add(entry);
     for (const line of parsed.invalidLines) invalidLines.push({ file, line });
   }
   const writeFile = options.writeFile === null ? undefined : (options.writeFile ?? files[0]);
-  return new FileKnownHosts(all, writeFile, index, invalidLines, options.lockTimeoutMs ?? 10_000, options.onWriteError);
+  const known = new FileKnownHosts(all, writeFile, index, invalidLines, options.lockTimeoutMs ?? 10_000, options.onWriteError);
+  known.missingFiles = missing;
+  return known;
 }
 
 interface PendingAdd {
@@ -66,6 +70,7 @@ class FileKnownHosts implements KnownHosts {
   readonly files: readonly string[];
   readonly writeFile: string | undefined;
   readonly invalidLines: ReadonlyArray<{ file: string; line: number }>;
+  missingFiles: readonly string[] = [];
   #index: KnownHostsIndex;
   #lockTimeoutMs: number;
   #onWriteError: ((error: FleetError) => void) | undefined;
@@ -144,7 +149,7 @@ class FileKnownHosts implements KnownHosts {
     await withFileLock(
       target,
       async () => {
-        const text = await readIfExists(target);
+        const text = (await readIfExists(target)) ?? '';
         // Another process may have pinned some of these hosts since we loaded the file: honour it.
         const onDisk = new KnownHostsIndex(parseKnownHosts(text, file).entries);
         let content = text === '' || text.endsWith('\n') ? text : `${text}\n`;
@@ -180,12 +185,13 @@ class FileKnownHosts implements KnownHosts {
   }
 }
 
-async function readIfExists(file: string): Promise<string> {
+/** The file's text; undefined when it does not exist (which counts as empty). */
+async function readIfExists(file: string): Promise<string | undefined> {
   try {
     return await readFile(file, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return '';
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
     throw new FleetError('FLEET_LOCAL_IO', `cannot read known_hosts file ${file} (${code ?? 'EIO'})`, { details: { file } }, { cause: error });
   }
 }

@@ -29,6 +29,7 @@ export interface CredentialCacheOptions {
 
 /** A parsed private key ready for ssh2's authHandler, plus what may be shown about it. */
 export interface LoadedKey extends KeyInfo {
+  /** @internal ssh2's type: left out of the published declarations (@types/ssh2 is a dev dependency). */
   readonly parsed: ParsedKey;
 }
 

@@ -26,6 +26,7 @@ export interface ConnectListener {
 
 /** Owns an ssh2 Client: permanent listeners, the first fatal error, `closed`, bounded close. */
 export class SshLink {
+  /** @internal ssh2's type: left out of the published declarations (@types/ssh2 is a dev dependency). */
   readonly client: Client = new ssh2.Client();
   readonly target: LinkTarget;
   readonly closed: Promise<FleetError | undefined>;

@@ -60,7 +60,11 @@ describe('HashPool', () => {
     const b = pool.stream();
     for (const part of parts) {
       a.update(part);
-      const own = Buffer.from(new Uint8Array(part)); // its own ArrayBuffer: safe to transfer
+      // Its own ArrayBuffer, safe to transfer (as transfer-download's allocUnsafeSlow reads are).
+      // Not Buffer.from(): a small one is a slice of Node's shared pool, which Node 22+ refuses
+      // to transfer (DataCloneError) and Node 20 would detach whole, under every other pooled Buffer.
+      const own = Buffer.allocUnsafeSlow(part.length);
+      part.copy(own);
       b.update(own, { transfer: true });
     }
     const expected = { sha256: sha256(Buffer.concat(parts)), size: parts.reduce((n, p) => n + p.length, 0) };

@@ -110,6 +110,16 @@ describe('fleet YAML: built-in defaults', () => {
   });
 });
 
+describe('fleet YAML: strict_host_keys', () => {
+  it('sets the host key policy per layer (host over group over defaults); booleans mean yes/no', () => {
+    const inv = inventoryFromText(
+      'defaults: {strict_host_keys: accept-new}\nhosts:\n  a: {}\n  b: {strict_host_keys: no}\n  c: {strict_host_keys: true}\n  d: {}\ngroups:\n  g: {hosts: [d], strict_host_keys: false}\n',
+      FILE,
+    );
+    expect(inv.hosts.map((h) => [h.name, h.strictHostKeys])).toEqual([['a', 'accept-new'], ['b', 'no'], ['c', 'yes'], ['d', 'no']]);
+  });
+});
+
 describe('fleet YAML: validation errors carry file, line, column and key path', () => {
   it.each<[string, string, number, string, string?]>([
     ['unknown top-level key', 'defaults: {}\nhost:\n  a: {}\n', 2, 'host', '"hosts"'],
@@ -121,6 +131,7 @@ describe('fleet YAML: validation errors carry file, line, column and key path', 
     ['agent not boolean', 'hosts:\n  a: {agent: "yes"}\n', 2, 'hosts.a.agent'],
     ['env var name holding a secret', 'defaults:\n  password_env: "hunter2!"\n', 2, 'defaults.password_env'],
     ['bad duration', 'hosts:\n  a: {connect_timeout: soon}\n', 2, 'hosts.a.connect_timeout'],
+    ['bad strict_host_keys', 'hosts:\n  a: {strict_host_keys: maybe}\n', 2, 'hosts.a.strict_host_keys'],
     ['labels with a nested value', 'hosts:\n  a:\n    labels:\n      x: [1]\n', 4, 'hosts.a.labels.x'],
     ['vars not a mapping', 'hosts:\n  a: {vars: [1, 2]}\n', 2, 'hosts.a.vars'],
     ['host entry not a mapping', 'hosts:\n  a: 22\n', 2, 'hosts.a'],

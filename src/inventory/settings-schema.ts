@@ -19,6 +19,7 @@ export const CONNECTION_KEYS = [
   'known_hosts',
   'proxy_jump',
   'connect_timeout',
+  'strict_host_keys',
 ] as const;
 
 /** What validation needs beyond the data: where errors point and how paths resolve. */
@@ -67,6 +68,7 @@ export function readLayer(ctx: SchemaContext, obj: Record<string, unknown>, path
   if (obj['connect_timeout'] !== undefined) {
     s.connectTimeoutMs = readDuration(ctx, obj['connect_timeout'], at('connect_timeout'));
   }
+  if (obj['strict_host_keys'] !== undefined) s.strictHostKeys = readStrictHostKeys(ctx, obj['strict_host_keys'], at('strict_host_keys'));
   if (obj['labels'] !== undefined) layer.labels = readLabels(ctx, obj['labels'], at('labels'));
   if (obj['vars'] !== undefined) {
     const vars = obj['vars'];
@@ -95,6 +97,14 @@ function readPort(ctx: SchemaContext, value: unknown, path: YamlPath): number {
     ctx.src.fail(path, 'port must be an integer from 1 to 65535');
   }
   return port;
+}
+
+// As --strict-host-keys spells it; YAML booleans mean yes/no (ssh_config's StrictHostKeyChecking).
+function readStrictHostKeys(ctx: SchemaContext, value: unknown, path: YamlPath): 'yes' | 'accept-new' | 'no' {
+  if (value === true) return 'yes';
+  if (value === false) return 'no';
+  if (value === 'yes' || value === 'accept-new' || value === 'no') return value;
+  return ctx.src.fail(path, 'strict_host_keys must be yes, accept-new or no');
 }
 
 function readBoolean(ctx: SchemaContext, value: unknown, path: YamlPath): boolean {

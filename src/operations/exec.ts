@@ -40,8 +40,9 @@ export interface FleetExecOptions {
    * Run the command as root through sudo. `true` (or no password): `sudo -n`, which fails rather
    * than prompt. With `password`, it is written to stdin for `sudo -S` and never appears in
    * events, errors or output. Pass it from a secret source, never a command-line argument.
+   * With `user`, the command runs as that user instead of root (`sudo -u USER`).
    */
-  sudo?: boolean | { password?: string | undefined };
+  sudo?: boolean | { password?: string | undefined; user?: string | undefined };
   /** Allocate a pseudo-terminal (stderr then arrives merged into stdout). */
   pty?: boolean;
   /** The command's stdin: the same bytes on every host. Absent: EOF at once. */
@@ -120,7 +121,8 @@ export function classifyExec(result: TaskResult<ExecOutput>): HostOutcome {
 function sudoFor(option: FleetExecOptions['sudo']): ExecSudo | undefined {
   if (option === undefined || option === false) return undefined;
   const password = option === true ? undefined : option.password;
-  return { password, prompt: `[fleet-sudo-${randomBytes(12).toString('hex')}]` };
+  const user = option === true ? undefined : option.user;
+  return { password, prompt: `[fleet-sudo-${randomBytes(12).toString('hex')}]`, ...(user !== undefined && { user }) };
 }
 
 function validateExecOptions(opts: FleetExecOptions): void {
@@ -130,6 +132,10 @@ function validateExecOptions(opts: FleetExecOptions): void {
   if (opts.cwd === '') throw new FleetError('FLEET_USAGE', 'cwd: the directory must not be empty');
   const password = typeof opts.sudo === 'object' ? opts.sudo.password : undefined;
   // The message never quotes the password, only what is wrong with it.
+  const user = typeof opts.sudo === 'object' ? opts.sudo.user : undefined;
+  if (user !== undefined && !/^[^\s\0-][^\s\0]*$/.test(user)) {
+    throw new FleetError('FLEET_USAGE', `sudo: ${JSON.stringify(user)} is not a user name (empty, blank, or starting with "-")`);
+  }
   if (password !== undefined && /[\r\n\0]/.test(password)) {
     throw new FleetError('FLEET_USAGE', 'sudo: the password contains a line break or NUL, which sudo -S cannot read');
   }

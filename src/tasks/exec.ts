@@ -11,6 +11,8 @@ export interface ExecSudo {
   password?: string | undefined;
   /** Unique per run (see buildRemoteCommand); stripped from both output streams. */
   prompt: string;
+  /** Run as this user instead of root (`sudo -u`). */
+  user?: string | undefined;
 }
 
 /** What the exec task needs; `command` is shell code for the remote user's shell, sent as written. */
@@ -50,7 +52,7 @@ export async function execTask(conn: Connection, opts: ExecTaskOptions): Promise
     command: opts.command,
     cwd: opts.cwd,
     env: opts.env,
-    sudo: opts.sudo && { prompt: opts.sudo.password === undefined ? undefined : opts.sudo.prompt },
+    sudo: opts.sudo && { prompt: opts.sudo.password === undefined ? undefined : opts.sudo.prompt, user: opts.sudo.user },
   });
   const stdout = new OutputCapture(opts.maxOutputBytes, opts.capture, opts.onStdout);
   const stderr = new OutputCapture(opts.maxOutputBytes, opts.capture, opts.onStderr);

@@ -14,6 +14,8 @@ export interface SudoScript {
    * strips it from the output. Absent: no password was given, so `sudo -n` (fail, never prompt).
    */
   prompt?: string | undefined;
+  /** Run as this user (`sudo -u USER`) rather than root. */
+  user?: string | undefined;
 }
 
 /** What {@link buildRemoteCommand} composes. */
@@ -66,10 +68,12 @@ export function buildRemoteCommand(spec: RemoteScriptSpec): RemoteScript {
   // The subshell keeps `exit` in the command from skipping the watchdog's cleanup; the newline
   // before `)` keeps a trailing comment or here-document in the command from eating it.
   const inner = [SUDO_WATCHDOG, '_fleet_watch=$!', `(${body}`, ')', '_fleet_status=$?', 'kill "$_fleet_watch" 2>/dev/null', 'exit "$_fleet_status"'].join('\n');
-  const run = (flags: string): string => `sudo ${flags} -- sh -c ${shellQuote(inner)} fleet-sudo "$$"`;
+  const as = spec.sudo.user === undefined ? '' : ` -u ${shellQuote(spec.sudo.user)}`;
+  const run = (flags: string): string => `sudo ${flags}${as} -- sh -c ${shellQuote(inner)} fleet-sudo "$$"`;
   if (spec.sudo.prompt === undefined) return { command: run('-n'), env: undefined };
   const prompt = shellQuote(spec.sudo.prompt);
-  const command = `if sudo -n true 2>/dev/null; then IFS= read -r _fleet_line; unset _fleet_line; ${run('-n')}; else ${run(`-S -p ${prompt}`)}; fi`;
+  // The probe asks for the same target user: sudoers may allow one user without a password and not another.
+  const command = `if sudo -n${as} true 2>/dev/null; then IFS= read -r _fleet_line; unset _fleet_line; ${run('-n')}; else ${run(`-S -p ${prompt}`)}; fi`;
   return { command, env: undefined };
 }
 
@@ -80,9 +84,11 @@ export function buildRemoteCommand(spec: RemoteScriptSpec): RemoteScript {
  * polls the user's shell (`$1`, the group's leader, which the user can kill); once it is gone,
  * the watchdog TERMs the whole group, waits a second and KILLs what is left (itself included).
  * Its stdio is /dev/null so it never holds the channel open. On a normal end the script kills it.
+ * Under `--sudo-user` it runs as that user, who may not signal the login user's shell: `kill -0`
+ * then fails with EPERM while the shell lives, so /proc says whether it still exists.
  */
 export const SUDO_WATCHDOG =
-  `( exec </dev/null >/dev/null 2>&1; while kill -s 0 "$1" 2>/dev/null; do sleep 1; done; ` +
+  `( exec </dev/null >/dev/null 2>&1; while kill -s 0 "$1" 2>/dev/null || [ -d "/proc/$1" ]; do sleep 1; done; ` +
   `trap '' TERM; kill -s TERM 0; sleep 1; kill -s KILL 0 ) &`;
 
 function cdLine(dir: string): string {

@@ -96,8 +96,10 @@ describe('installed from the packed tarball', () => {
     const [packed] = JSON.parse(packOut) as Array<{ filename: string }>;
     const tarball = path.join(scratch, packed?.filename ?? 'missing.tgz');
     const prefix = path.join(scratch, 'prefix');
-    // A private npm cache: the install must not depend on, or change, the user's.
-    await run('npm', ['install', '-g', '--prefix', prefix, '--cache', path.join(scratch, 'npm-cache'), '--no-audit', '--no-fund', tarball], {
+    // The user's npm cache, preferred over the registry (the dependencies are in it since
+    // `npm ci`; a private cache re-downloaded them: 65 s instead of ~15 s per run). The
+    // dependencies still resolve from the package's own manifest, as for any user.
+    await run('npm', ['install', '-g', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', tarball], {
       cwd: scratch,
       maxBuffer: 16 * 1024 * 1024,
     });

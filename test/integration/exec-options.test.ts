@@ -159,6 +159,14 @@ describe('sudo as the password user tester', () => {
     expect(everything(result)).not.toContain('fleet-sudo-');
   });
 
+  it('--sudo-user runs the command as that user, not root (sudo -u); cwd and env still apply', async () => {
+    const result = await fleet(['id -un; pwd; printf "%s\n" "$V"', '-u', 'tester', '--sudo-password-env', SUDO_ENV, '--sudo-user', 'nobody', '--cwd', '/', '--env', 'V=x y', '--output', 'json'], { [SUDO_ENV]: password() });
+    const doc = JSON.parse(result.stdout) as { hosts: { stdout: string; stderr: string }[] };
+    expect([result.code, doc.hosts.map((h) => h.stderr)]).toEqual([0, HOSTS.map(() => '')]);
+    expect(doc.hosts.map((h) => h.stdout)).toEqual(HOSTS.map(() => 'nobody\n/\nx y\n'));
+    expect(everything(result)).not.toContain(password());
+  });
+
   it('without a password uses sudo -n: fails at once instead of prompting', async () => {
     const result = await fleet(['whoami', '-u', 'tester', '--sudo', '-l', 'c1', '--output', 'json']);
     const doc = JSON.parse(result.stdout) as { hosts: { status: string; exitCode: number; stderr: string }[] };
@@ -173,6 +181,17 @@ describe('sudo as the password user tester', () => {
     // Root processes are beyond the login user's kill: the watchdog sudo runs ends them just after.
     await vi.waitFor(async () => {
       for (const host of HOSTS) expect(await containerProcesses(host, 'sleep 3001')).toEqual([]);
+    }, { timeout: 10_000, interval: 200 });
+  });
+});
+
+describe('sudo as another user (--sudo-user)', () => {
+  it('a command killed by --timeout is gone: the watchdog, running as that user, still sees the login shell end', async () => {
+    const result = await fleet(['sleep 3002; echo never', '-u', 'tester', '--sudo-password-env', SUDO_ENV, '--sudo-user', 'nobody', '--timeout', '1s', '--output', 'json'], { [SUDO_ENV]: sshd.testerPassword });
+    const doc = JSON.parse(result.stdout) as { hosts: { status: string }[] };
+    expect([result.code, doc.hosts.map((h) => h.status)]).toEqual([3, HOSTS.map(() => 'timeout')]);
+    await vi.waitFor(async () => {
+      for (const host of HOSTS) expect(await containerProcesses(host, 'sleep 3002')).toEqual([]);
     }, { timeout: 10_000, interval: 200 });
   });
 });

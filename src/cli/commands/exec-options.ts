@@ -17,6 +17,7 @@ import { parseInteger } from '../settings.js';
 export interface ExecCommandOptions extends CommonOptions {
   sudo?: boolean;
   sudoPasswordEnv?: string;
+  sudoUser?: string;
   pty?: boolean;
   stdin?: string;
   env?: string[];
@@ -39,7 +40,9 @@ export type ExecSettings = Pick<FleetExecOptions, 'sudo' | 'pty' | 'stdin' | 'en
  */
 export async function parseExecSettings(options: ExecCommandOptions, io: CliIo): Promise<ExecSettings> {
   const settings: ExecSettings = {};
-  if (options.sudo || options.sudoPasswordEnv !== undefined) settings.sudo = { password: sudoPassword(options.sudoPasswordEnv, io) };
+  if (options.sudo || options.sudoPasswordEnv !== undefined || options.sudoUser !== undefined) {
+    settings.sudo = { password: sudoPassword(options.sudoPasswordEnv, io), ...(options.sudoUser !== undefined && { user: options.sudoUser }) };
+  }
   if (options.pty) settings.pty = true;
   if (options.stdin !== undefined) settings.stdin = await readStdinOption(options.stdin, io);
   if (options.env) settings.env = parseEnv(options.env);

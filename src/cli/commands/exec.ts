@@ -15,6 +15,7 @@ export function defineExec(program: Command, ctx: CommandContext): void {
       .argument('<command>', "the command, run by the remote user's shell")
       .option('--sudo', 'run the command as root through sudo (sudo -n unless a password is given)')
       .option('--sudo-password-env <var>', 'env var holding the sudo password, fed to sudo -S on stdin (implies --sudo)')
+      .option('--sudo-user <user>', 'run the command as USER instead of root (sudo -u USER; implies --sudo)')
       .option('--pty', 'allocate a pseudo-terminal (stderr is then merged into stdout)')
       .option('--stdin <file>', "feed FILE (or '-': our stdin, read once) to the command on every host")
       .option('--env <name=value>', 'set a variable for the command; repeatable', collect)

@@ -238,8 +238,9 @@ layout();
 // ---- output groups, each diffed against the largest; bodies built when opened
 var groupsRoot = $('groups');
 var groupEls = [];
-if (data.groups.length === 0) groupsRoot.appendChild(el('p', 'muted', 'No host printed anything.'));
-data.groups.forEach(function (g, i) {
+var printed = data.groups.some(function (g) { return g.text !== ''; });
+if (!printed) groupsRoot.appendChild(el('p', 'muted', 'No host printed anything.'));
+if (printed) data.groups.forEach(function (g, i) {
   var d = el('details', 'group');
   d.id = 'group-' + (i + 1);
   var sum = el('summary');

@@ -245,13 +245,15 @@ if (printed) data.groups.forEach(function (g, i) {
   d.id = 'group-' + (i + 1);
   var sum = el('summary');
   sum.appendChild(el('span', 'muted', (i + 1) + '. '));
-  sum.appendChild(el('span', 'hosts mono', g.label));
+  var label = el('span', 'hosts mono', g.label.length > 300 ? g.label.slice(0, 299) + '\u2026' : g.label);
+  label.title = g.count + ' hosts';
+  sum.appendChild(label);
   sum.appendChild(document.createTextNode(' (' + g.count + (g.count === 1 ? ' host) ' : ' hosts) ')));
   sum.appendChild(badge(g.outcome));
   if (g.cut) sum.appendChild(el('span', 'muted', ' output cut to ' + data.outputCap + ' characters per host'));
   if (g.diff) {
     var changed = g.diff.filter(function (x) { return x[0] === '+' || x[0] === '-'; }).length;
-    sum.appendChild(el('span', 'muted', ' \u00b7 ' + changed + ' changed lines vs group 1'));
+    sum.appendChild(el('span', 'muted', changed === 0 ? ' \u00b7 same output as group 1' : ' \u00b7 ' + changed + ' changed lines vs group 1'));
   }
   d.appendChild(sum);
   d.addEventListener('toggle', function () { if (d.open) fill(d, g); });
@@ -262,6 +264,7 @@ function fill(d, g) {
   if (d.dataset.filled) return;
   d.dataset.filled = '1';
   var box = el('div', 'body');
+  if (g.label.length > 300) box.appendChild(el('div', 'mono', g.label));
   if (g.diff) {
     box.appendChild(el('div', 'muted', 'diff against group 1 (the largest):'));
     var pre = el('pre', 'diff');

@@ -65,6 +65,8 @@ beforeAll(async () => {
   // Any request other than the file itself is recorded above and refused here.
   await page.route('**/*', (route) => (route.request().url() === pathToFileURL(reportFile).href ? route.continue() : route.abort()));
   await page.goto(pathToFileURL(reportFile).href);
+  // The table's first rows paint first; the rest of the page is built right after (body[data-ready]).
+  await page.waitForSelector('body[data-ready]');
 }, 600_000);
 
 afterAll(async () => {

@@ -2,9 +2,9 @@
 import { parseArgs } from 'node:util';
 import type { BenchOptions } from './context.js';
 
-export const ALL_CASES = ['startup', 'inventory', 'roundtrips', 'exec', 'steps', 'put', 'put-skip', 'get', 'exec-large', 'faults'] as const;
+export const ALL_CASES = ['startup', 'inventory', 'roundtrips', 'exec', 'steps', 'put', 'put-skip', 'get', 'exec-large', 'faults', 'report'] as const;
 /** --quick leaves out the 1000-host cases (their lab alone takes a while to start). */
-export const QUICK_CASES = ALL_CASES.filter((c) => c !== 'exec-large' && c !== 'faults');
+export const QUICK_CASES = ALL_CASES.filter((c) => c !== 'exec-large' && c !== 'faults' && c !== 'report');
 
 export const USAGE = `usage: npm run bench -- [options]
   --quick              fewer runs (3; 2 for transfers and steps; pssh and pdsh once, at RTT 0),
@@ -12,7 +12,7 @@ export const USAGE = `usage: npm run bench -- [options]
   --runs N             runs per tool and case (default 5; --quick 3); transfers, steps and
                        exec-large take at most 3; process-per-host tools 2 at RTT 0, 1 otherwise
                        (--quick: 1, at RTT 0 only)
-  --cases a,b          cases to run: ${ALL_CASES.join(', ')} (default: all; --quick: all but exec-large)
+  --cases a,b          cases to run: ${ALL_CASES.join(', ')} (default: all; --quick: all but exec-large, faults, report)
   --rtt LIST           RTTs in ms for exec and put, through the latency proxy (default 0,50);
                        exec-large uses the largest
   --hosts N            hosts of exec and steps (default 100)

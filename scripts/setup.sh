@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Set-up for a fresh Debian/Ubuntu machine, idempotent and quiet when all is in place:
 #   - system packages: openssh-server (the lab's sshd), docker.io + mmdebstrap (test containers),
-#     tmux (the live-view screen test), zsh + fish (the completion scripts' tests)
+#     tmux (the live-view screen test), zsh + fish (the completion scripts' tests), chromium (the HTML
+#     report's browser test and bench, driven by playwright-core with executablePath /usr/bin/chromium)
 #   - a running Docker engine (started in the background when none answers)
 #   - node_modules (npm ci) and the locally built base image for Dockerfile.sshd (nothing is pulled)
 # Needs root for apt-get, dockerd and the sshd lab. Node >= 20.19 must already be installed.
@@ -18,6 +19,7 @@ else
   command -v dockerd >/dev/null 2>&1 || missing+=(docker.io)
   command -v mmdebstrap >/dev/null 2>&1 || missing+=(mmdebstrap)
   command -v tmux >/dev/null 2>&1 || missing+=(tmux)
+  [ -x /usr/bin/chromium ] || missing+=(chromium)
   command -v unshare >/dev/null 2>&1 || missing+=(util-linux)
   # The completion scripts are tested in the shells they are for.
   command -v zsh >/dev/null 2>&1 || missing+=(zsh)
@@ -40,6 +42,8 @@ fi
 
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   log "npm ci"
+  # playwright-core downloads nothing itself; this keeps it so if a tool ever pulls in `playwright`.
+  export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
   npm ci --no-fund --no-audit --loglevel=error
 fi
 

@@ -15,6 +15,7 @@ import { statusOfExec, type ExecOutput, type RunReport } from '../../result.js';
 import { resolveHostSelection, type HostSelectionOptions } from '../../selection.js';
 import { openFleetForHosts } from '../connect-settings.js';
 import { exitCodeForSummary } from '../exit-codes.js';
+import { startHtmlReport } from '../html-report.js';
 import type { CliIo } from '../io.js';
 import { outputFlowFor } from '../io-flow.js';
 import { chooseRenderer } from '../renderer-choice.js';
@@ -31,6 +32,7 @@ export async function runExecCommand(command: string, options: ExecCommandOption
   const home = io.env['HOME'] ?? os.homedir();
   const selection = selectionOptions(options, settings, io);
   const rerun = await rerunSelection(options, selection, io, home);
+  const htmlReport = await startHtmlReport(options, io);
   const hosts = rerun ? onlyRerunHosts(await resolveHostSelection(selection), rerun) : await resolveHostSelection(selection);
   const fleet = await openFleetForHosts(options, settings, hosts, io);
   const renderer = await chooseRenderer(options, io, hosts);
@@ -44,14 +46,19 @@ export async function runExecCommand(command: string, options: ExecCommandOption
       ...(io.interrupt && { signal: io.interrupt }),
       ...(io.drain && { drain: io.drain }),
       capture: false,
-      onEvent: (event) => renderer.onEvent(event),
+      onEvent: (event) => {
+        renderer.onEvent(event);
+        htmlReport?.onEvent(event);
+      },
       ...(flow && { outputFlow: flow }),
     });
     await renderer.close();
     await recordFailedHosts(report, command, selection, io, home);
     // Either Ctrl-C counts: after the first, hosts were skipped because the user asked.
     const interrupted = (io.interrupt?.aborted ?? false) || (io.drain?.aborted ?? false);
-    return exitCodeForSummary(report.summary, interrupted, options.failOn);
+    const exitCode = exitCodeForSummary(report.summary, interrupted, options.failOn);
+    await htmlReport?.write(exitCode);
+    return exitCode;
   } finally {
     await fleet.close();
   }

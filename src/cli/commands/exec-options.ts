@@ -11,10 +11,11 @@ import { isShellName } from '../../tasks/shell-quote.js';
 import type { CommonOptions } from '../common-options.js';
 import type { FailOn } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
+import type { ReportOption } from '../report-option.js';
 import { parseInteger } from '../settings.js';
 
 /** The options of `fleet exec`, as commander parses them. */
-export interface ExecCommandOptions extends CommonOptions {
+export interface ExecCommandOptions extends CommonOptions, ReportOption {
   sudo?: boolean;
   sudoPasswordEnv?: string;
   sudoUser?: string;

@@ -2,6 +2,7 @@ import { Option, type Command } from 'commander';
 import type { CommandContext } from '../command-context.js';
 import { addCommonOptions } from '../common-options.js';
 import { FAIL_ON_VALUES } from '../exit-codes.js';
+import { addReportOption } from '../report-option.js';
 import type { ExecCommandOptions } from './exec-options.js';
 
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
@@ -9,7 +10,7 @@ const collect = (value: string, previous: string[] | undefined): string[] => [..
 /** Registers `fleet exec CMD`; the implementation loads only when the command runs. */
 export function defineExec(program: Command, ctx: CommandContext): void {
   addCommonOptions(
-    program
+    addReportOption(program
       .command('exec')
       .description('run a shell command on every selected host')
       .argument('<command>', "the command, run by the remote user's shell")
@@ -26,7 +27,7 @@ export function defineExec(program: Command, ctx: CommandContext): void {
       .option('--canary <n>', 'run N hosts first; if any fails, skip the rest')
       .addOption(new Option('--fail-on <when>', 'exit non-zero when any host, all hosts or never fails').choices(FAIL_ON_VALUES).default('any'))
       .option('--only-failed', 'run only on the hosts that did not succeed last time (the rerun file)')
-      .option('--rerun <file>', 'run only on the hosts listed in FILE (a rerun file)'),
+      .option('--rerun <file>', 'run only on the hosts listed in FILE (a rerun file)')),
   ).action(async (command: string, options: ExecCommandOptions) => {
     const { runExecCommand } = await import('./exec-action.js');
     ctx.setExitCode(await runExecCommand(command, options, ctx.io));

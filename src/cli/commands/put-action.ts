@@ -6,7 +6,9 @@ import { escapeTerminal } from '../../render/escape.js';
 import type { CommonOptions } from '../common-options.js';
 import { openCommandFleet } from '../connect-settings.js';
 import { exitCodeForSummary } from '../exit-codes.js';
+import { startHtmlReport } from '../html-report.js';
 import type { CliIo } from '../io.js';
+import type { ReportOption } from '../report-option.js';
 import { chooseRenderer } from '../renderer-choice.js';
 import type { CommonSettings } from '../settings.js';
 import type { PutCommandOptions } from './put.js';
@@ -45,17 +47,21 @@ export interface TransferCallOptions {
  * transfer failed, 130 when interrupted).
  */
 export async function runTransferCommand(
-  options: CommonOptions,
+  options: CommonOptions & ReportOption,
   io: CliIo,
   transfer: (fleet: Fleet, settings: CommonSettings, common: TransferCallOptions) => Promise<RunReport<TransferOutput>>,
 ): Promise<number> {
+  const htmlReport = await startHtmlReport(options, io);
   const { fleet, settings, hosts } = await openCommandFleet(options, io);
   try {
     const renderer = await chooseRenderer(options, io, hosts);
     const report = await transfer(fleet, settings, {
       ...(io.interrupt && { signal: io.interrupt }),
       ...(io.drain && { drain: io.drain }),
-      onEvent: (event) => renderer.onEvent(event),
+      onEvent: (event) => {
+        renderer.onEvent(event);
+        htmlReport?.onEvent(event);
+      },
       cwd: io.cwd,
     });
     await renderer.close();
@@ -67,7 +73,9 @@ export async function runTransferCommand(
       }
     }
     const interrupted = (io.interrupt?.aborted ?? false) || (io.drain?.aborted ?? false);
-    return exitCodeForSummary(report.summary, interrupted);
+    const exitCode = exitCodeForSummary(report.summary, interrupted);
+    await htmlReport?.write(exitCode);
+    return exitCode;
   } finally {
     await fleet.close();
   }

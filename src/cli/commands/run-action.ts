@@ -6,6 +6,7 @@ import { loadStepsFile } from '../../steps/load-steps.js';
 import { isStepSuccess, type StepsReport } from '../../steps/outcome.js';
 import { connectFleetOptions } from '../connect-settings.js';
 import { ExitCode, exitCodeForSummary, type ExitCodeValue } from '../exit-codes.js';
+import { startHtmlReport } from '../html-report.js';
 import type { CliIo } from '../io.js';
 import { outputFlowFor } from '../io-flow.js';
 import { chooseRenderer } from '../renderer-choice.js';
@@ -20,6 +21,7 @@ export async function runStepsCommand(file: string, options: RunCommandOptions, 
   const settings = parseCommonSettings(options);
   const maxFail = options.maxFail === undefined ? undefined : parseMaxFail(options.maxFail);
   const steps = await loadStepsFile(file, { cwd: io.cwd });
+  const htmlReport = await startHtmlReport(options, io);
   // Every host, not just `-l`'s: the Fleet applies `-l`, and `when` patterns resolve against the
   // whole inventory (a step for `db` is no error when `-l web` leaves no db host in the run).
   const { limit, ...selection } = selectionOptions(options, settings, io);
@@ -50,11 +52,16 @@ export async function runStepsCommand(file: string, options: RunCommandOptions, 
       ...(io.drain && { drain: io.drain }),
       capture: false,
       localEnv: io.env,
-      onEvent: (event) => renderer.onEvent(event),
+      onEvent: (event) => {
+        renderer.onEvent(event);
+        htmlReport?.onEvent(event);
+      },
       ...(flow && { outputFlow: flow }),
     });
     await renderer.close();
-    return exitCodeForRun(report, (io.interrupt?.aborted ?? false) || (io.drain?.aborted ?? false));
+    const exitCode = exitCodeForRun(report, (io.interrupt?.aborted ?? false) || (io.drain?.aborted ?? false));
+    await htmlReport?.write(exitCode);
+    return exitCode;
   } finally {
     await fleet.close();
   }

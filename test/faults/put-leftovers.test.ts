@@ -48,7 +48,7 @@ describe('a put cut mid-way, then put again', () => {
       expect(run.code).toEqual({ web01: 'FLEET_CONNECTION_LOST' });
       // The message names the target asked for, not only the temp the bytes went to.
       const failed = run.report.results[0];
-      expect(failed?.ok === false && failed.error.message).toContain(`put ${target}: `);
+      expect(failed?.error?.message).toContain(`put ${target}: `);
     }
     await cut.close();
     cut = undefined;

@@ -19,6 +19,11 @@ describe('exitCodeForSummary', () => {
     expect(code(['failed', 'skipped'])).toBe(ExitCode.HostFailed);
   });
 
+  it('counts lost hosts (a dead shard\'s, outcome unknown) as hosts that did not finish: 3', () => {
+    expect(code(['ok', 'lost'])).toBe(ExitCode.HostFailed);
+    expect(code(['failed', 'lost'])).toBe(ExitCode.HostFailed);
+  });
+
   it('is 130 when interrupted, whatever else happened and whatever --fail-on says', () => {
     expect(code(['ok', 'interrupted'])).toBe(ExitCode.Interrupted);
     expect(code(['ok', 'ok'], 'never', true)).toBe(ExitCode.Interrupted);
@@ -40,5 +45,7 @@ describe('exitCodeForError', () => {
     expect(exitCodeForError(new FleetError('FLEET_USAGE', 'x'))).toBe(ExitCode.Usage);
     expect(exitCodeForError(new FleetError('FLEET_CANCELLED', 'x'))).toBe(ExitCode.Interrupted);
     expect(exitCodeForError(new Error('bug'))).toBe(ExitCode.Internal);
+    expect(exitCodeForError(new FleetError('FLEET_RETRY_REFUSED', 'x'))).toBe(ExitCode.Usage);
+    expect(exitCodeForError(new FleetError('FLEET_SHARD_MISMATCH', 'x'))).toBe(ExitCode.Usage);
   });
 });

@@ -32,7 +32,7 @@ export function addCommonOptions(command: Command): Command {
   return command
     .option('-i, --inventory <file>', 'inventory file (YAML, hosts list or Ansible); repeatable', collect)
     .option('-l, --limit <pattern>', "host pattern, e.g. 'web*', 'web:&prod:!web03', '~^db\\d+$'")
-    .option('-H, --hosts <list>', 'ad-hoc hosts: a,b,user@c:2222 (ranges allowed)')
+    .option('-H, --hosts <list>', 'ad-hoc hosts: a,b,user@c:2222 (ranges allowed), or @FILE (one per line)')
     .option('-f, --forks <n>', 'max hosts in flight', '50')
     .option('-u, --user <name>', 'remote user (overrides the inventory)')
     .option('-p, --port <n>', 'remote port (overrides the inventory)')

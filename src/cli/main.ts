@@ -8,6 +8,8 @@ import { defineRun } from './commands/run.js';
 import { defineHosts } from './commands/hosts.js';
 import { defineHostKeys } from './commands/hostkeys.js';
 import { definePing } from './commands/ping.js';
+import { defineShards } from './commands/shards.js';
+import { defineReport } from './commands/report.js';
 import { ExitCode, exitCodeForError } from './exit-codes.js';
 import type { CliIo } from './io.js';
 
@@ -48,6 +50,8 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
   defineHosts(program, ctx);
   definePing(program, ctx);
   defineHostKeys(program, ctx);
+  defineShards(program, ctx);
+  defineReport(program, ctx);
 
   return program;
 }

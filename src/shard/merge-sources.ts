@@ -65,7 +65,7 @@ export async function followDirectory(dir: string, merger: ShardMerger, warn: Me
   const beforeOpen = opts.beforeOpen ?? (async () => {});
   const summaries = new Set<number>();
   for (;;) {
-    for (const file of listJsonl(dir)) {
+    for (const file of latestAttemptFiles(listJsonl(dir), tails)) {
       const tail = tails.get(file) ?? { offset: 0, partial: false };
       tails.set(file, tail);
       for (const line of readLinesFrom(file, tail)) {
@@ -88,6 +88,24 @@ export async function followDirectory(dir: string, merger: ShardMerger, warn: Me
   }
   if (!merger.isOpen) await beforeOpen();
   for (const [file, tail] of tails) if (tail.partial) warn(`${file}: its last line is incomplete (the shard was cut short): ignored`);
+}
+
+/**
+ * Of `shard-K-of-N.a<attempt>.jsonl` files, the latest attempt of each shard, unless an earlier
+ * one is already being followed (a retry starting while we follow is reported at the end, by
+ * `fleet report DIR` on the finished files).
+ */
+function latestAttemptFiles(files: readonly string[], following: ReadonlyMap<string, unknown>): string[] {
+  const best = new Map<string, { file: string; attempt: number }>();
+  for (const file of files) {
+    const m = /^(.*)\.a(\d+)\.jsonl$/.exec(file);
+    const key = m ? (m[1] as string) : file;
+    const attempt = m ? Number(m[2]) : 0;
+    const seen = best.get(key);
+    if (seen !== undefined && following.has(seen.file)) continue;
+    if (seen === undefined || following.has(file) || attempt > seen.attempt) best.set(key, { file, attempt });
+  }
+  return [...best.values()].map((b) => b.file);
 }
 
 async function openWhenAllStarted(merger: ShardMerger, beforeOpen: () => Promise<void>): Promise<void> {

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { FleetError } from '../errors.js';
 import { EVENT_SCHEMA_VERSION, type FleetEvent, type HostRef } from '../events.js';
 import { exitCodeForSummary } from '../cli/exit-codes.js';
@@ -212,6 +212,31 @@ describe('fleet report merge', () => {
     const events: FleetEvent[] = [];
     const merger = new ShardMerger((e) => events.push(e));
     await mergeStream(Readable.from([lines.join('\n') + '\n']), merger, () => {});
+    const result = merger.end();
+    expect(result.summary).toEqual(summarize(NAMES.map(outcome)));
+    expect(await jsonDocument(events)).toEqual(await jsonDocument(unshardedRun(NAMES)));
+  });
+});
+
+describe('fleet report --follow DIR', () => {
+  it('renders shards as their files grow and ends when every shard has its summary', async () => {
+    const { followDirectory } = await import('./merge-sources.js');
+    const d = tempDir();
+    const run = path.join(d, 'r1');
+    fs.mkdirSync(run);
+    const shard1 = jsonl(shardRun(1, 2));
+    const shard2 = jsonl(shardRun(2, 2)).split('\n');
+    fs.writeFileSync(path.join(run, 'shard-1-of-2.a1.jsonl'), shard1);
+    // Shard 2 has started (its run_start and half a line are there): the merged run_start can go out.
+    fs.writeFileSync(path.join(run, 'shard-2-of-2.a1.jsonl'), `${shard2.slice(0, 3).join('\n')}\n${(shard2[3] as string).slice(0, 10)}`);
+    const events: FleetEvent[] = [];
+    const merger = new ShardMerger((e) => events.push(e));
+    let done = false;
+    const following = followDirectory(d, merger, () => {}, { pollMs: 10 }).then(() => (done = true));
+    await vi.waitFor(() => expect(merger.isOpen).toBe(true));
+    expect(done).toBe(false);
+    fs.appendFileSync(path.join(run, 'shard-2-of-2.a1.jsonl'), `${(shard2[3] as string).slice(10)}\n${shard2.slice(4).join('\n')}`);
+    await following;
     const result = merger.end();
     expect(result.summary).toEqual(summarize(NAMES.map(outcome)));
     expect(await jsonDocument(events)).toEqual(await jsonDocument(unshardedRun(NAMES)));

@@ -2,7 +2,8 @@
 # Set-up for a fresh Debian/Ubuntu machine, idempotent and quiet when all is in place:
 #   - system packages: openssh-server (the lab's sshd), docker.io + mmdebstrap (test containers),
 #     tmux (the live-view screen test), zsh + fish (the completion scripts' tests), chromium (the HTML
-#     report's browser test and bench, driven by playwright-core with executablePath /usr/bin/chromium)
+#     report's browser test and bench, driven by playwright-core with executablePath /usr/bin/chromium),
+#     parallel + slurm-wlm + munge (scale-out tests)
 #   - a running Docker engine (started in the background when none answers)
 #   - node_modules (npm ci) and the locally built base image for Dockerfile.sshd (nothing is pulled)
 # Needs root for apt-get, dockerd and the sshd lab. Node >= 20.19 must already be installed.
@@ -24,6 +25,10 @@ else
   # The completion scripts are tested in the shells they are for.
   command -v zsh >/dev/null 2>&1 || missing+=(zsh)
   command -v fish >/dev/null 2>&1 || missing+=(fish)
+  # Scale-out tests (docs/scale-out.md): GNU parallel, and a one-node Slurm (scripts/slurm-up.sh).
+  command -v parallel >/dev/null 2>&1 || missing+=(parallel)
+  command -v slurmctld >/dev/null 2>&1 || missing+=(slurm-wlm)
+  command -v munged >/dev/null 2>&1 || missing+=(munge)
   if [ "${#missing[@]}" -gt 0 ]; then
     log "installing ${missing[*]}"
     export DEBIAN_FRONTEND=noninteractive

@@ -42,6 +42,27 @@ export interface StepRef {
  */
 export type OutputEncoding = 'base64';
 
+/**
+ * Which shard of a sharded run (`--shard K/N`) an event comes from: `index` counts from 1, and
+ * `planHash` identifies the split (same selection, same N, same algorithm), so that `fleet
+ * report` merges only shards of one plan.
+ */
+export interface ShardRef {
+  index: number;
+  total: number;
+  planHash: string;
+}
+
+/**
+ * The shard as run_start describes it: also the number of hosts in the whole plan and this
+ * shard's hosts' 0-based positions in the whole selection (run_start's `hosts` order), so a
+ * merge can restore inventory order and count hosts of shards that never reported.
+ */
+export interface ShardStart extends ShardRef {
+  hostCount: number;
+  positions: number[];
+}
+
 /** An error as it travels in events and JSON: code and message only (never secrets or stacks). */
 export interface ErrorInfo {
   code: FleetErrorCode;
@@ -61,6 +82,10 @@ export type FleetEvent =
       hosts: HostRef[];
       /** A steps run's steps, in order (`fleet run` only): lets a view show `step 2/5`. */
       steps?: StepRef[];
+      /** Sharded runs only (`--shard`): the run id all shards share, the shard, the scheduler's attempt (1 = first). */
+      runId?: string;
+      shard?: ShardStart;
+      attempt?: number;
     }
   | { type: 'host_state'; host: string; state: HostPhase; t: number; step?: StepRef }
   | {
@@ -99,7 +124,16 @@ export type FleetEvent =
       /** Estimated time left at that rate; null until there is a rate. */
       etaMs: number | null;
     }
-  | { type: 'summary'; summary: RunSummary; durationMs: number; failed: { host: string; status: HostStatus; reason: string }[] };
+  | {
+      type: 'summary';
+      summary: RunSummary;
+      durationMs: number;
+      failed: { host: string; status: HostStatus; reason: string }[];
+      /** Sharded runs only, as on run_start. */
+      runId?: string;
+      shard?: ShardRef;
+      attempt?: number;
+    };
 
 /** The one event sink: a function. Renderers are objects built around one. */
 export type EventSink = (event: FleetEvent) => void;

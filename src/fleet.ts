@@ -34,6 +34,11 @@ export interface FleetOptions {
   inventory: Inventory | readonly HostSpec[];
   /** Host pattern selecting this fleet's hosts (`-l`); default: all. */
   limit?: string;
+  /**
+   * Narrows the selection (after `limit`) to these host names: a shard of a sharded run. The
+   * whole inventory still answers `when` patterns and `proxy_jump` names.
+   */
+  onlyHosts?: ReadonlySet<string>;
   /** Most hosts in flight at once (`-f`). Default 50. */
   forks?: number;
   /** Overrides every host's own setting; default: each host's `strictHostKeys`, else strict. */
@@ -76,7 +81,8 @@ export class Fleet implements AsyncDisposable {
 
   constructor(opts: FleetOptions) {
     const inventory = Array.isArray(opts.inventory) ? inventoryFromHosts(opts.inventory) : (opts.inventory as Inventory);
-    this.hosts = selectHosts(inventory, opts.limit);
+    const selected = selectHosts(inventory, opts.limit);
+    this.hosts = opts.onlyHosts ? selected.filter((h) => opts.onlyHosts?.has(h.name)) : selected;
     this.#inventory = inventory;
     this.#opts = opts;
   }

@@ -3,7 +3,8 @@ import type { FleetError, FleetErrorCode } from './errors.js';
 /**
  * The final status of one host. `failed` means the command ran and exited non-zero; every other
  * non-ok status means it could not run or finish. `error` covers channel, transfer and local
- * failures that have no more specific status.
+ * failures that have no more specific status. `lost` appears only in merged shard reports and
+ * retried shards: the host's command may have started, its outcome is unknown (never re-run).
  */
 export type HostStatus =
   | 'ok'
@@ -15,7 +16,8 @@ export type HostStatus =
   | 'error'
   | 'skipped'
   | 'interrupted'
-  | 'unchanged';
+  | 'unchanged'
+  | 'lost';
 
 /** Statuses in the order summaries list them. */
 export const HOST_STATUSES: readonly HostStatus[] = [
@@ -27,6 +29,7 @@ export const HOST_STATUSES: readonly HostStatus[] = [
   'auth',
   'hostkey',
   'error',
+  'lost',
   'skipped',
   'interrupted',
 ];
@@ -126,6 +129,7 @@ const STATUS_BY_CODE: Partial<Record<FleetErrorCode, HostStatus>> = {
   FLEET_HOSTKEY_CHANGED: 'hostkey',
   FLEET_HOSTKEY_REVOKED: 'hostkey',
   FLEET_HOSTKEY_UNKNOWN: 'hostkey',
+  FLEET_HOST_LOST: 'lost',
   FLEET_SKIPPED: 'skipped',
   FLEET_TIMEOUT: 'timeout',
 };

@@ -1,4 +1,7 @@
+import { readFile } from 'node:fs/promises';
 import os from 'node:os';
+import path from 'node:path';
+import { FleetError } from './errors.js';
 import {
   applyOverrides,
   inventoryFromHosts,
@@ -40,7 +43,8 @@ export async function resolveHostSelection(opts: HostSelectionOptions): Promise<
   return opts.overrides ? applyOverrides(selected, opts.overrides, { home }) : selected;
 }
 
-async function loadSelectionInventory(opts: HostSelectionOptions, home: string): Promise<Inventory> {
+async function loadSelectionInventory(given: HostSelectionOptions, home: string): Promise<Inventory> {
+  const opts = given.adHoc?.startsWith('@') ? { ...given, adHoc: await readHostsArgument(given.adHoc.slice(1), given.cwd ?? process.cwd()) } : given;
   const files = opts.inventoryFiles ?? [];
   if (opts.adHoc !== undefined && files.length === 0) {
     const sshConfig = opts.sshConfig === false ? undefined : await loadSshConfig({ home, ...(opts.sshConfig && { file: opts.sshConfig }) });
@@ -51,4 +55,24 @@ async function loadSelectionInventory(opts: HostSelectionOptions, home: string):
   if (opts.adHoc === undefined) return inventory;
   // Both given: ad-hoc hosts join the inventory's (a name in both must agree, as across files).
   return inventoryFromHosts([...inventory.hosts, ...parseAdHocHosts(opts.adHoc, { home })]);
+}
+
+/**
+ * `-H @FILE`: the hosts named in FILE, one or more per line (`[user@]host[:port]`, as `-H`
+ * takes them); blank lines and `#` comments are skipped, so a rerun file (`fleet report
+ * --hosts-file`, the last-failed file) reads as it is.
+ */
+async function readHostsArgument(file: string, cwd: string): Promise<string> {
+  let text: string;
+  try {
+    text = await readFile(path.resolve(cwd, file), 'utf8');
+  } catch (error) {
+    throw new FleetError('FLEET_USAGE', `-H @${file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? String(error)})`, {}, { cause: error });
+  }
+  const hosts = text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('#'));
+  if (hosts.length === 0) throw new FleetError('FLEET_SELECTOR_EMPTY', `-H @${file}: the file names no hosts`);
+  return hosts.join(',');
 }

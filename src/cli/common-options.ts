@@ -45,7 +45,7 @@ export function addSelectionOptions(command: Command): Command {
   return command
     .option('-i, --inventory <file>', 'inventory file (YAML, hosts list or Ansible); repeatable', collect)
     .option('-l, --limit <pattern>', "host pattern, e.g. 'web*', 'web:&prod:!web03', '~^db\\d+$', 'label:role=web'")
-    .option('-H, --hosts <list>', 'ad-hoc hosts: a,b,user@c:2222 (ranges allowed)')
+    .option('-H, --hosts <list>', 'ad-hoc hosts: a,b,user@c:2222 (ranges allowed), or @FILE (one per line)')
     .option('-u, --user <name>', 'remote user (overrides the inventory)')
     .option('-p, --port <n>', 'remote port (overrides the inventory)')
     .option('--identity <file>', 'private key file; repeatable, tried in order', collect)

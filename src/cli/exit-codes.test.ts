@@ -20,6 +20,11 @@ describe('exitCodeForSummary', () => {
     expect(code(['failed', 'skipped'])).toBe(ExitCode.HostFailed);
   });
 
+  it('counts lost hosts (a dead shard\'s, outcome unknown) as hosts that did not finish: 3', () => {
+    expect(code(['ok', 'lost'])).toBe(ExitCode.HostFailed);
+    expect(code(['failed', 'lost'])).toBe(ExitCode.HostFailed);
+  });
+
   it('is 130 when interrupted, whatever else happened and whatever --fail-on says', () => {
     expect(code(['ok', 'interrupted'])).toBe(ExitCode.Interrupted);
     expect(code(['ok', 'ok'], 'never', true)).toBe(ExitCode.Interrupted);
@@ -41,6 +46,8 @@ describe('exitCodeForError', () => {
     expect(exitCodeForError(new FleetError('FLEET_USAGE', 'x'))).toBe(ExitCode.Usage);
     expect(exitCodeForError(new FleetError('FLEET_CANCELLED', 'x'))).toBe(ExitCode.Interrupted);
     expect(exitCodeForError(new Error('bug'))).toBe(ExitCode.Internal);
+    expect(exitCodeForError(new FleetError('FLEET_RETRY_REFUSED', 'x'))).toBe(ExitCode.Usage);
+    expect(exitCodeForError(new FleetError('FLEET_SHARD_MISMATCH', 'x'))).toBe(ExitCode.Usage);
   });
 });
 
@@ -50,7 +57,7 @@ describe('every FLEET_* code exits as docs/errors.md says', () => {
     FLEET_AUTH_FAILED: true, FLEET_CANCELLED: true, FLEET_CHANNEL_OPEN_FAILED: true, FLEET_CHECKSUM_MISMATCH: true,
     FLEET_CONFIG_INVALID: true, FLEET_CONNECT_REFUSED: true, FLEET_CONNECT_TIMEOUT: true, FLEET_CONNECTION_LOST: true,
     FLEET_DNS: true, FLEET_EVENTS_OVERFLOW: true, FLEET_HANDSHAKE_FAILED: true, FLEET_HOSTKEY_CHANGED: true,
-    FLEET_HOSTKEY_REVOKED: true, FLEET_HOSTKEY_UNKNOWN: true, FLEET_INTERNAL: true, FLEET_INVENTORY_INVALID: true,
+    FLEET_HOSTKEY_REVOKED: true, FLEET_HOSTKEY_UNKNOWN: true, FLEET_HOST_LOST: true, FLEET_RETRY_REFUSED: true, FLEET_SHARD_MISMATCH: true, FLEET_INTERNAL: true, FLEET_INVENTORY_INVALID: true,
     FLEET_INVENTORY_NOT_FOUND: true, FLEET_INVENTORY_PARSE: true, FLEET_KEY_INVALID: true, FLEET_LOCAL_IO: true,
     FLEET_SELECTOR_EMPTY: true, FLEET_SELECTOR_INVALID: true, FLEET_SFTP_FAILURE: true, FLEET_SFTP_NO_SPACE: true,
     FLEET_SFTP_NO_SUCH_FILE: true, FLEET_SFTP_PERMISSION_DENIED: true, FLEET_SKIPPED: true, FLEET_STEPS_INVALID: true, FLEET_TEMPLATE_UNDEFINED: true,

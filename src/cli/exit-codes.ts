@@ -28,8 +28,10 @@ const USAGE_CODES: ReadonlySet<FleetErrorCode> = new Set<FleetErrorCode>([
   'FLEET_INVENTORY_NOT_FOUND',
   'FLEET_INVENTORY_PARSE',
   'FLEET_KEY_INVALID',
+  'FLEET_RETRY_REFUSED',
   'FLEET_SELECTOR_EMPTY',
   'FLEET_SELECTOR_INVALID',
+  'FLEET_SHARD_MISMATCH',
   'FLEET_STEPS_INVALID',
   'FLEET_USAGE',
 ]);
@@ -48,14 +50,15 @@ export const FAIL_ON_VALUES: readonly FailOn[] = ['any', 'all', 'never'];
 /**
  * The exit code of a finished run, from its counts. Interrupted (a Ctrl-C, or a host ended
  * `interrupted`) is 130 whatever `failOn` says. A `skipped` host did not run (max-fail, canary,
- * deadline), so it counts with the hosts that failed to run (3), as DESIGN §2 defines 3.
+ * deadline), so it counts with the hosts that failed to run (3), as DESIGN §2 defines 3; so does
+ * `lost` (a merged shard report's host whose outcome is unknown).
  */
 export function exitCodeForSummary(summary: RunSummary, interrupted: boolean, failOn: FailOn = 'any'): ExitCodeValue {
   if (interrupted || summary.interrupted > 0) return ExitCode.Interrupted;
   const succeeded = summary.ok + summary.unchanged;
   if (failOn === 'never' || succeeded === summary.total) return ExitCode.Ok;
   if (failOn === 'all' && succeeded > 0) return ExitCode.Ok;
-  const couldNotRun = summary.timeout + summary.unreachable + summary.auth + summary.hostkey + summary.error + summary.skipped;
+  const couldNotRun = summary.timeout + summary.unreachable + summary.auth + summary.hostkey + summary.error + summary.skipped + summary.lost;
   if (couldNotRun > 0) return ExitCode.HostFailed;
   if (summary.failed > 0) return ExitCode.CommandFailed;
   return ExitCode.Ok;

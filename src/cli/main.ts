@@ -10,6 +10,8 @@ import { defineHostKeys } from './commands/hostkeys.js';
 import { definePing } from './commands/ping.js';
 import { defineConfig } from './commands/config.js';
 import { defineCompletion } from './commands/completion.js';
+import { defineShards } from './commands/shards.js';
+import { defineReport } from './commands/report.js';
 import { ExitCode, exitCodeForError } from './exit-codes.js';
 import { addCommonOptions } from './common-options.js';
 import { rewriteCommanderError } from './error-output.js';
@@ -102,6 +104,8 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
     const { applyConfig } = await import('./config-settings.js');
     await applyConfig(action, io);
   });
+  defineShards(program, ctx);
+  defineReport(program, ctx);
 
   return program;
 }

@@ -56,7 +56,7 @@ describe('JsonRenderer', () => {
           error: { code: 'FLEET_CONNECT_TIMEOUT', message: 'no answer in 10s' },
         },
       ],
-      summary: { total: 3, ok: 1, unchanged: 0, failed: 1, timeout: 0, unreachable: 1, auth: 0, hostkey: 0, error: 0, skipped: 0, interrupted: 0 },
+      summary: { total: 3, ok: 1, unchanged: 0, failed: 1, timeout: 0, unreachable: 1, auth: 0, hostkey: 0, error: 0, lost: 0, skipped: 0, interrupted: 0 },
     });
   });
 

@@ -66,7 +66,7 @@ describe('JsonlRenderer', () => {
     expect(JSON.parse(last)).toEqual({
       v: EVENT_SCHEMA_VERSION,
       type: 'summary',
-      summary: { total: 2, ok: 1, unchanged: 0, failed: 0, timeout: 0, unreachable: 0, auth: 1, hostkey: 0, error: 0, skipped: 0, interrupted: 0 },
+      summary: { total: 2, ok: 1, unchanged: 0, failed: 0, timeout: 0, unreachable: 0, auth: 1, hostkey: 0, error: 0, lost: 0, skipped: 0, interrupted: 0 },
       durationMs: 1_500,
       failed: [{ host: 'db1', status: 'auth', reason: 'FLEET_AUTH_FAILED: all keys refused' }],
     });

@@ -86,7 +86,7 @@ describe('output modes, exact formats on 3 hosts', () => {
         durationMs: expect.any(Number),
         error: null,
       })),
-      summary: { total: 3, ok: 2, unchanged: 0, failed: 1, timeout: 0, unreachable: 0, auth: 0, hostkey: 0, error: 0, skipped: 0, interrupted: 0 },
+      summary: { total: 3, ok: 2, unchanged: 0, failed: 1, timeout: 0, unreachable: 0, auth: 0, hostkey: 0, error: 0, lost: 0, skipped: 0, interrupted: 0 },
     });
   });
 

@@ -20,22 +20,28 @@ import type { CliIo } from '../io.js';
 import { outputFlowFor } from '../io-flow.js';
 import { chooseRenderer } from '../renderer-choice.js';
 import { parseCommonSettings, selectionOptions } from '../settings.js';
+import { finishWithoutEngine, prepareShard } from '../shard-run.js';
+import type { ShardOptions } from '../shard-options.js';
 import { parseExecSettings, type ExecCommandOptions } from './exec-options.js';
 
 /**
  * `fleet exec CMD`: parse, select hosts (narrowed to a rerun file's with --only-failed/--rerun),
  * run through the library, render, record the hosts that did not succeed, map to an exit code.
  */
-export async function runExecCommand(command: string, options: ExecCommandOptions, io: CliIo): Promise<number> {
+export async function runExecCommand(command: string, options: ExecCommandOptions & ShardOptions, io: CliIo): Promise<number> {
   const settings = parseCommonSettings(options);
   const exec = await parseExecSettings(options, io);
   const home = io.env['HOME'] ?? os.homedir();
   const selection = selectionOptions(options, settings, io);
   const rerun = await rerunSelection(options, selection, io, home);
   const htmlReport = await startHtmlReport(options, io);
-  const hosts = rerun ? onlyRerunHosts(await resolveHostSelection(selection), rerun) : await resolveHostSelection(selection);
+  const selected = rerun ? onlyRerunHosts(await resolveHostSelection(selection), rerun) : await resolveHostSelection(selection);
+  // --shard: this process runs its shard only (and what earlier attempts did not settle).
+  const shard = await prepareShard(options, selected, io, 'exec', () => chooseRenderer(options, io, selected));
+  if (shard && shard.hosts.length === 0) return finishWithoutEngine(shard, command, options.failOn);
+  const hosts = shard?.hosts ?? selected;
   const fleet = await openFleetForHosts(options, settings, hosts, io);
-  const renderer = await chooseRenderer(options, io, hosts);
+  const renderer = shard?.renderer ?? (await chooseRenderer(options, io, hosts));
   // A slow reader of our output pauses the hosts' output instead of queueing it in memory.
   const flow = outputFlowFor(io);
   try {
@@ -47,19 +53,22 @@ export async function runExecCommand(command: string, options: ExecCommandOption
       ...(io.drain && { drain: io.drain }),
       capture: false,
       onEvent: (event) => {
-        renderer.onEvent(event);
+        if (shard) shard.onEvent(event);
+        else renderer.onEvent(event);
         htmlReport?.onEvent(event);
       },
       ...(flow && { outputFlow: flow }),
     });
     await renderer.close();
+    shard?.close();
     await recordFailedHosts(report, command, selection, io, home);
     // Either Ctrl-C counts: after the first, hosts were skipped because the user asked.
     const interrupted = (io.interrupt?.aborted ?? false) || (io.drain?.aborted ?? false);
-    const exitCode = exitCodeForSummary(report.summary, interrupted, options.failOn);
+    const exitCode = exitCodeForSummary(shard?.summary ?? report.summary, interrupted, options.failOn);
     await htmlReport?.write(exitCode);
     return exitCode;
   } finally {
+    shard?.close();
     await fleet.close();
   }
 }

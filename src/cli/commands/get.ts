@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { CommandContext } from '../command-context.js';
+import { addShardOptions, type ShardOptions } from '../shard-options.js';
 import { addCommonOptions, type CommonOptions } from '../common-options.js';
 import { addReportOption, type ReportOption } from '../report-option.js';
 
@@ -12,7 +13,8 @@ export interface GetCommandOptions extends CommonOptions, ReportOption {
 
 /** Registers `fleet get REMOTE LOCALDIR`; the implementation loads only when the command runs. */
 export function defineGet(program: Command, ctx: CommandContext): void {
-  addCommonOptions(
+  addShardOptions(
+    addCommonOptions(
     addReportOption(program
       .command('get')
       .description(
@@ -23,7 +25,7 @@ export function defineGet(program: Command, ctx: CommandContext): void {
       .argument('<localdir>', 'local directory; each host gets LOCALDIR/<host>/')
       .option('-r, --recursive', 'fetch a directory and everything below it (symlinks as links, never followed)')
       .option('--no-verify', 'skip the sha256 check of each download (the size is still checked)')),
-  ).action(async (remote: string, localDir: string, options: GetCommandOptions) => {
+  )).action(async (remote: string, localDir: string, options: GetCommandOptions & ShardOptions) => {
     const { runGetCommand } = await import('./get-action.js');
     ctx.setExitCode(await runGetCommand(remote, localDir, options, ctx.io));
   });

@@ -2,6 +2,8 @@ import { escapeTerminal } from '../../render/escape.js';
 import { describeHosts, hostsDocument, type HostRow } from '../../inventory/index.js';
 import { resolveHostSelection } from '../../selection.js';
 import { ExitCode } from '../exit-codes.js';
+import { selectShard } from '../../shard/plan.js';
+import { resolveShard } from '../../shard/shard-env.js';
 import type { CliIo } from '../io.js';
 import { parseSelectionSettings, selectionOptions } from '../settings.js';
 import type { HostsOptions } from './hosts.js';
@@ -12,7 +14,10 @@ import type { HostsOptions } from './hosts.js';
  */
 export async function runHostsCommand(options: HostsOptions, io: CliIo): Promise<number> {
   const settings = parseSelectionSettings(options);
-  const hosts = await resolveHostSelection(selectionOptions(options, settings, io));
+  const selected = await resolveHostSelection(selectionOptions(options, settings, io));
+  // --shard: the hosts of one shard, as exec --shard would run them (an empty shard lists none).
+  const spec = resolveShard(options.shard, options.shardTotal, io.env);
+  const hosts = spec ? selectShard(selected, (h) => h.name, spec.index, spec.total).hosts : selected;
   const explain = options.explain === true;
   if (options.json === true || options.output === 'json') {
     io.stdout.write(`${JSON.stringify(hostsDocument(hosts, { explain }), null, 2)}\n`);

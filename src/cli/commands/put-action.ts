@@ -4,22 +4,26 @@ import type { Fleet } from '../../fleet.js';
 import type { RunReport, TransferOutput } from '../../result.js';
 import { escapeTerminal } from '../../render/escape.js';
 import type { CommonOptions } from '../common-options.js';
-import { openCommandFleet } from '../connect-settings.js';
+import { openFleetForHosts } from '../connect-settings.js';
+import { resolveHostSelection } from '../../selection.js';
+import { finishWithoutEngine, prepareShard } from '../shard-run.js';
+import type { ShardOptions } from '../shard-options.js';
 import { exitCodeForSummary } from '../exit-codes.js';
 import { startHtmlReport } from '../html-report.js';
 import type { CliIo } from '../io.js';
 import type { ReportOption } from '../report-option.js';
 import { chooseRenderer } from '../renderer-choice.js';
-import type { CommonSettings } from '../settings.js';
+import { parseCommonSettings, selectionOptions, type CommonSettings } from '../settings.js';
 import type { PutCommandOptions } from './put.js';
 
 /** `fleet put LOCAL... REMOTE`: the last path is the destination. */
-export async function runPutCommand(paths: readonly string[], options: PutCommandOptions, io: CliIo): Promise<number> {
+export async function runPutCommand(paths: readonly string[], options: PutCommandOptions & ShardOptions, io: CliIo): Promise<number> {
   if (paths.length < 2) throw new FleetError('FLEET_USAGE', 'put: give the local source(s), then the remote destination (fleet put LOCAL... REMOTE)');
   const sources = paths.slice(0, -1);
   const remote = paths.at(-1) as string;
   const mode = options.mode === undefined ? undefined : parseMode(options.mode);
-  return runTransferCommand(options, io, (fleet, settings, common) =>
+  const shard = { kind: 'put', label: `put ${sources.join(' ')} ${remote}` } as const;
+  return runTransferCommand(options, io, shard, (fleet, settings, common) =>
     // The local side is read inside, before any host is contacted: a missing source is exit 2.
     fleet.put(sources, remote, {
       ...common,
@@ -47,24 +51,33 @@ export interface TransferCallOptions {
  * transfer failed, 130 when interrupted).
  */
 export async function runTransferCommand(
-  options: CommonOptions & ReportOption,
+  options: CommonOptions & ReportOption & ShardOptions,
   io: CliIo,
+  what: { kind: 'put' | 'get'; label: string },
   transfer: (fleet: Fleet, settings: CommonSettings, common: TransferCallOptions) => Promise<RunReport<TransferOutput>>,
 ): Promise<number> {
   const htmlReport = await startHtmlReport(options, io);
-  const { fleet, settings, hosts } = await openCommandFleet(options, io);
+  const settings = parseCommonSettings(options);
+  const selected = await resolveHostSelection(selectionOptions(options, settings, io));
+  // --shard: this process runs its shard only (and what earlier attempts did not settle).
+  const shard = await prepareShard(options, selected, io, what.kind, () => chooseRenderer(options, io, selected));
+  if (shard && shard.hosts.length === 0) return finishWithoutEngine(shard, what.label);
+  const hosts = shard?.hosts ?? selected;
+  const fleet = await openFleetForHosts(options, settings, hosts, io);
   try {
-    const renderer = await chooseRenderer(options, io, hosts);
+    const renderer = shard?.renderer ?? (await chooseRenderer(options, io, hosts));
     const report = await transfer(fleet, settings, {
       ...(io.interrupt && { signal: io.interrupt }),
       ...(io.drain && { drain: io.drain }),
       onEvent: (event) => {
-        renderer.onEvent(event);
+        if (shard) shard.onEvent(event);
+        else renderer.onEvent(event);
         htmlReport?.onEvent(event);
       },
       cwd: io.cwd,
     });
     await renderer.close();
+    shard?.close();
     if (options.quiet !== true) {
       for (const result of report.results) {
         // Warnings of a transfer that ran (ok or unchanged): one that failed says why instead.
@@ -73,10 +86,11 @@ export async function runTransferCommand(
       }
     }
     const interrupted = (io.interrupt?.aborted ?? false) || (io.drain?.aborted ?? false);
-    const exitCode = exitCodeForSummary(report.summary, interrupted);
+    const exitCode = exitCodeForSummary(shard?.summary ?? report.summary, interrupted);
     await htmlReport?.write(exitCode);
     return exitCode;
   } finally {
+    shard?.close();
     await fleet.close();
   }
 }

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { CommandContext } from '../command-context.js';
+import { addShardOptions, type ShardOptions } from '../shard-options.js';
 import { addCommonOptions, type CommonOptions } from '../common-options.js';
 import { addReportOption, type ReportOption } from '../report-option.js';
 
@@ -14,7 +15,8 @@ export interface PutCommandOptions extends CommonOptions, ReportOption {
 
 /** Registers `fleet put LOCAL... REMOTE`; the implementation loads only when the command runs. */
 export function definePut(program: Command, ctx: CommandContext): void {
-  addCommonOptions(
+  addShardOptions(
+    addCommonOptions(
     addReportOption(program
       .command('put')
       .description(
@@ -27,7 +29,7 @@ export function definePut(program: Command, ctx: CommandContext): void {
       .option('--mode <octal>', 'permission bits for every file sent, e.g. 0644 (default: each local file\'s own)')
       .option('--skip-unchanged', 'leave files whose target has the same size and sha256 (status unchanged, no data sent)')
       .option('--no-verify', 'skip the sha256 check of each upload (the size is still checked)')),
-  ).action(async (paths: string[], options: PutCommandOptions) => {
+  )).action(async (paths: string[], options: PutCommandOptions & ShardOptions) => {
     const { runPutCommand } = await import('./put-action.js');
     ctx.setExitCode(await runPutCommand(paths, options, ctx.io));
   });

@@ -2,6 +2,9 @@ import { FleetError } from '../../errors.js';
 import { openFleet } from '../../fleet.js';
 import type { HostCount } from '../../run/rollout.js';
 import { resolveHostSelection } from '../../selection.js';
+import { inventoryFromHosts, selectHosts } from '../../inventory/index.js';
+import { finishWithoutEngine, prepareShard } from '../shard-run.js';
+import type { ShardOptions } from '../shard-options.js';
 import { loadStepsFile } from '../../steps/load-steps.js';
 import { isStepSuccess, type StepsReport } from '../../steps/outcome.js';
 import { connectFleetOptions } from '../connect-settings.js';
@@ -17,7 +20,7 @@ import type { RunCommandOptions } from './run.js';
  * `fleet run STEPS.yaml`: load and check the steps (exit 2 before any connection when they are
  * wrong), select hosts, run through the library, render, map to an exit code.
  */
-export async function runStepsCommand(file: string, options: RunCommandOptions, io: CliIo): Promise<number> {
+export async function runStepsCommand(file: string, options: RunCommandOptions & ShardOptions, io: CliIo): Promise<number> {
   const settings = parseCommonSettings(options);
   const maxFail = options.maxFail === undefined ? undefined : parseMaxFail(options.maxFail);
   const steps = await loadStepsFile(file, { cwd: io.cwd });
@@ -26,11 +29,15 @@ export async function runStepsCommand(file: string, options: RunCommandOptions, 
   // whole inventory (a step for `db` is no error when `-l web` leaves no db host in the run).
   const { limit, ...selection } = selectionOptions(options, settings, io);
   const hosts = await resolveHostSelection(selection);
+  // --shard splits the hosts `-l` selects; the Fleet still gets them all, for `when` patterns.
+  const shard = await prepareShard(options, selectHosts(inventoryFromHosts(hosts), limit), io, 'run', () => chooseRenderer(options, io));
+  if (shard && shard.hosts.length === 0) return finishWithoutEngine(shard, `run ${file}`);
   const connect = await connectFleetOptions(options, settings, hosts, io);
   io.beforeConnect?.();
   const fleet = openFleet({
     inventory: hosts,
     ...(limit !== undefined && { limit }),
+    ...(shard && { onlyHosts: new Set(shard.hosts.map((h) => h.name)) }),
     forks: settings.forks,
     ...(settings.hostKeyPolicy && { hostKeyPolicy: settings.hostKeyPolicy }),
     ...(options.knownHosts && { knownHostsFiles: options.knownHosts }),
@@ -40,7 +47,7 @@ export async function runStepsCommand(file: string, options: RunCommandOptions, 
   if (settings.hostKeyPolicy === 'off') {
     io.stderr.write('fleet: warning: --strict-host-keys no: host keys are NOT checked; anyone on the path can impersonate these hosts\n');
   }
-  const renderer = await chooseRenderer(options, io, hosts);
+  const renderer = shard?.renderer ?? (await chooseRenderer(options, io, hosts));
   const flow = outputFlowFor(io);
   try {
     const report = await fleet.run(steps, {
@@ -53,16 +60,20 @@ export async function runStepsCommand(file: string, options: RunCommandOptions, 
       capture: false,
       localEnv: io.env,
       onEvent: (event) => {
-        renderer.onEvent(event);
+        if (shard) shard.onEvent(event);
+        else renderer.onEvent(event);
         htmlReport?.onEvent(event);
       },
       ...(flow && { outputFlow: flow }),
     });
     await renderer.close();
-    const exitCode = exitCodeForRun(report, (io.interrupt?.aborted ?? false) || (io.drain?.aborted ?? false));
+    shard?.close();
+    const interrupted = (io.interrupt?.aborted ?? false) || (io.drain?.aborted ?? false);
+    const exitCode = exitCodeForRun(shard?.summary ? { ...report, summary: shard.summary } : report, interrupted);
     await htmlReport?.write(exitCode);
     return exitCode;
   } finally {
+    shard?.close();
     await fleet.close();
   }
 }

@@ -107,7 +107,7 @@ describe('ReportCollector', () => {
       { type: 'stdout', host: 'h1', data: 'bad\n' },
       { type: 'host_state', host: 'h1', state: 'done', t: 60, step: step1 },
       { type: 'exit', host: 'h1', status: 'failed', exitCode: 4, signal: null, durationMs: 9, step: step1 },
-      { type: 'summary', summary: { total: 1, ok: 0, unchanged: 0, failed: 1, timeout: 0, unreachable: 0, auth: 0, hostkey: 0, error: 0, skipped: 0, interrupted: 0 }, durationMs: 61, failed: [{ host: 'h1', status: 'failed', reason: 'step 2: exit 4' }] },
+      { type: 'summary', summary: { total: 1, ok: 0, unchanged: 0, failed: 1, timeout: 0, unreachable: 0, auth: 0, hostkey: 0, error: 0, skipped: 0, interrupted: 0, lost: 0 }, durationMs: 61, failed: [{ host: 'h1', status: 'failed', reason: 'step 2: exit 4' }] },
     ];
     const data = collect(stepsEvents);
     expect(data.steps).toEqual(['hello', 'check']);

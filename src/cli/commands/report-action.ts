@@ -1,0 +1,94 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { FleetError } from '../../errors.js';
+import type { EventSink } from '../../events.js';
+import { createRenderer } from '../../render/create-renderer.js';
+import type { Renderer } from '../../render/renderer.js';
+import { writeRerunFile } from '../../rerun.js';
+import { ShardMerger, type MergeResult } from '../../shard/merge.js';
+import { followDirectory, mergeFiles, mergeStream } from '../../shard/merge-sources.js';
+import { listShardFiles } from '../../shard/shard-files.js';
+import { ExitCode, exitCodeForSummary } from '../exit-codes.js';
+import type { CliIo } from '../io.js';
+import { outputFlowFor } from '../io-flow.js';
+import type { ReportOptions } from './report.js';
+
+/**
+ * `fleet report FILES|DIR|-`: merge a sharded run's events and render them as one run. The exit
+ * code is that of one unsharded run over the same hosts; shards that never started or died make
+ * it at least 3 (their hosts are unaccounted for, or `lost`); shards of different plans are 2.
+ */
+export async function runReportCommand(sources: readonly string[], options: ReportOptions, io: CliIo): Promise<number> {
+  const warn = (message: string): void => {
+    if (options.quiet !== true) io.stderr.write(`fleet: warning: ${message}\n`);
+  };
+  let renderer: Renderer | undefined;
+  const sinks: EventSink[] = [(event) => renderer?.onEvent(event)];
+  // Hook for `--html FILE` (the html branch's renderHtmlReport): push a sink here that collects
+  // the merged events, and write renderHtmlReport(events) once the merge has ended.
+  const merger = new ShardMerger((event) => {
+    for (const sink of sinks) sink(event);
+  });
+  // The renderer starts only once the plan is known to be one (a mismatch prints nothing else).
+  const startRenderer = async (): Promise<void> => {
+    renderer ??= await createRenderer(options.output, io, { color: options.color, quiet: options.quiet === true, flow: outputFlowFor(io) });
+  };
+  let result: MergeResult;
+  try {
+    if (sources.length === 1 && sources[0] === '-') {
+      if (io.stdin === undefined) throw new FleetError('FLEET_USAGE', 'report -: no stdin to read');
+      await mergeStream(io.stdin, merger, warn, startRenderer);
+    } else if (options.follow === true) {
+      if (sources.length !== 1 || !isDirectory(path.resolve(io.cwd, sources[0] as string))) throw new FleetError('FLEET_USAGE', "report --follow reads one directory (the shards' --out-dir) or '-' (stdin)");
+      await followDirectory(path.resolve(io.cwd, sources[0] as string), merger, warn, { beforeOpen: startRenderer, ...(io.drain && { stop: io.drain }) });
+    } else {
+      await mergeFiles(shardFiles(sources, io.cwd), merger, warn, startRenderer);
+    }
+    await startRenderer();
+    result = merger.end();
+  } finally {
+    await renderer?.close();
+  }
+  for (const k of result.missingShards) {
+    io.stderr.write(`fleet: shard ${k}/${result.planTotal} of run ${result.runId ?? '-'} never started (no events): its hosts are not in this report\n`);
+  }
+  if (result.missingShards.length > 0) io.stderr.write(`fleet: ${result.missingHosts} host(s) of the plan are unaccounted for\n`);
+  for (const k of result.deadShards) io.stderr.write(`fleet: shard ${k}/${result.planTotal} ended without a summary (killed?): its unfinished hosts are lost (started) or skipped (never started)\n`);
+  if (options.hostsFile !== undefined) await writeHostsFile(path.resolve(io.cwd, options.hostsFile), result);
+  const code = exitCodeForSummary(result.summary, io.interrupt?.aborted ?? false);
+  return result.missingShards.length > 0 && code < ExitCode.HostFailed ? ExitCode.HostFailed : code;
+}
+
+/** Files as given; a directory stands for its .jsonl files (and those of its run-id subdirectories). */
+function shardFiles(sources: readonly string[], cwd: string): string[] {
+  const files: string[] = [];
+  for (const source of sources) {
+    const full = path.resolve(cwd, source);
+    if (isDirectory(full)) files.push(...listShardFiles(full));
+    else if (fs.existsSync(full)) files.push(full);
+    else throw new FleetError('FLEET_USAGE', `${source}: no such file or directory`);
+  }
+  if (files.length === 0) throw new FleetError('FLEET_USAGE', `no shard files (.jsonl) in ${sources.join(' ')}`);
+  return files;
+}
+
+function isDirectory(p: string): boolean {
+  try {
+    return fs.statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The hosts that did not succeed, as a rerun file (one name per line under `#` headers): `fleet
+ * exec -i INV --rerun FILE CMD` runs them again with the inventory's settings, `-H @FILE` by name.
+ */
+async function writeHostsFile(file: string, result: MergeResult): Promise<void> {
+  await writeRerunFile(file, {
+    hosts: result.failedHosts,
+    command: `fleet report (run ${result.runId ?? '-'}, plan ${result.planHash ?? '-'})`,
+    written: new Date().toISOString(),
+    inventory: [],
+  });
+}

@@ -15,14 +15,25 @@ import { abortError, isFatalSshError, translateSshError } from './errors.js';
 import { decideHostKey, hostKeyError } from './host-key-check.js';
 import { fingerprintSha256, type HostKey, hostKeyFromBlob } from './host-key.js';
 import { SshLink } from './link.js';
-import { signPublickeyDirectly } from './signed-publickey.js';
 import { openTcpSocket, type SocketOpener } from './socket.js';
+import { type FastHandshake, installFastHandshake } from './ssh2-internals.js';
 
 /** An authenticated link plus the host key the server proved it holds. */
 export interface EstablishedLink {
   link: SshLink;
+  /** The fast handshake's state (undefined when ssh2's internals differed and it is off). */
+  fast: FastHandshake | undefined;
   hostKey: { type: string; fingerprint: string };
   timing: Omit<ConnectTiming, 'attempts'>;
+}
+
+/** Handshake extras of one connect (see ssh2-internals.ts). */
+export interface ConnectFeatures {
+  /**
+   * Open a session channel in the same flight as the signed publickey request when that request
+   * is the only way in, for the first exec to adopt. Not for jump hosts (they only forward).
+   */
+  preopenSession?: boolean;
 }
 
 /** Where a connect attempt was when it failed. */
@@ -46,6 +57,7 @@ export function connectSsh(
   opts: ConnectOptions,
   creds: SshCredentialCache,
   openSocket: SocketOpener = openTcpSocket,
+  features: ConnectFeatures = {},
 ): Promise<EstablishedLink> {
   const target = { host: host.name, address: host.address, port: host.port };
   const where = `${host.name} (${host.address}:${host.port})`;
@@ -70,6 +82,13 @@ export function connectSsh(
     let sawHandshake = false;
 
     const plan = planAuth(host, creds);
+    // The early channel open only when the one signed request is the only way in (RFC 4252 §5:
+    // the server queues it behind the authentication; a refused key fails the connect anyway).
+    let onlyOneKey = false;
+    void plan.then((sources) => {
+      onlyOneKey = sources.length === 1 && sources[0]?.method === 'publickey';
+    }, () => undefined);
+    let fast: FastHandshake | undefined;
     const auth = new AuthDriver(host.user, () => pinWrite.then(() => plan));
     const link = new SshLink(target, {
       error: (err) => {
@@ -162,7 +181,7 @@ export function connectSsh(
       link.established();
       const key = presented as HostKey;
       const timing = { startedAt, socketMs, kexMs, authMs: since() };
-      resolve({ link, hostKey: { type: key.type, fingerprint: fingerprintSha256(key.blob) }, timing });
+      resolve({ link, fast, hostKey: { type: key.type, fingerprint: fingerprintSha256(key.blob) }, timing });
     });
 
     const startSsh = (sock: Duplex): void => {
@@ -185,7 +204,7 @@ export function connectSsh(
           keepaliveInterval: opts.keepaliveIntervalMs ?? 15_000,
           keepaliveCountMax: opts.keepaliveCountMax ?? 3,
         });
-        signPublickeyDirectly(link.client);
+        fast = installFastHandshake(link.client, { preopenSession: () => features.preopenSession === true && onlyOneKey });
       } catch (error) {
         fail(translateSshError(error, { ...target, phase: 'connect' }));
       }

@@ -17,6 +17,8 @@ export interface CommonOptions {
   connectTimeout?: string;
   retries?: string;
   jumpHandshakes?: string;
+  kexProfile?: 'default' | 'fast';
+  persist?: string;
   timeout?: string;
   deadline?: string;
   output: OutputMode;
@@ -50,6 +52,10 @@ export function addCommonOptions(command: Command): Command {
     .option('--connect-timeout <duration>', 'bound on TCP + SSH handshake + auth per host (default 10s)')
     .option('--retries <n>', 'extra connect attempts after refused/reset/timed-out connects, never once auth began (default 0)')
     .option('--jump-handshakes <n>', 'most handshakes in flight through one proxy_jump host (default 10)')
+    .addOption(
+      new Option('--kex-profile <name>', 'key exchange: default (curve25519 first) or fast (ecdh-sha2-nistp256 first; a security-policy choice, see docs/security.md)').choices(['default', 'fast']),
+    )
+    .option('--persist <duration>', 'keep the connections open in a background keeper for this long idle, for the next fleet commands (FLEET_PERSIST; 0: off; see docs/persist.md)')
     .option('--timeout <duration>', 'bound on each command, per host (the command is killed)')
     .option('--deadline <duration>', 'bound on the whole run')
     .addOption(

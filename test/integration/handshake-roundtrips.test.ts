@@ -1,6 +1,8 @@
 // Round trips of a fresh connection, counted behind the latency proxy (test/lab/latency-proxy.ts):
 // after the key exchange, SERVICE_REQUEST, the signed USERAUTH_REQUEST and CHANNEL_OPEN leave in
 // one flight (ssh2-internals.ts), so authentication plus the first exec take 2 round trips, not 4.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HostSpec } from '../../src/inventory/host-spec.js';
 import { type ConnectOptions, createCredentialCache, createSshTransport, type KnownHosts, loadKnownHosts } from '../../src/transport/index.js';
@@ -16,7 +18,8 @@ let knownHosts: KnownHosts;
 
 beforeAll(async () => {
   // MaxSessions 1: an early channel left open would block the next session (checked below).
-  lab = await startLab({ hosts: 1, name: 'it-roundtrips', sshdOptions: { MaxSessions: '1' } });
+  // LogLevel DEBUG1: sshd logs the key exchange it chose (the kex profile test reads it).
+  lab = await startLab({ hosts: 1, name: 'it-roundtrips', sshdOptions: { MaxSessions: '1', LogLevel: 'DEBUG1' } });
   const h = lab.hosts[0]!;
   proxies = await startLatencyProxies({ targets: [{ name: h.name, host: h.address, port: h.port }], rttMs: RTT_MS });
   knownHosts = await loadKnownHosts({ files: [lab.knownHostsFile], globalFiles: [], writeFile: null });
@@ -77,5 +80,21 @@ describe('a fresh connection at RTT 150 ms', () => {
     } finally {
       await conn.close();
     }
+  });
+});
+
+describe('kex_profile', () => {
+  const chosenKex = async (over: Partial<HostSpec>): Promise<string | undefined> => {
+    const log = join(lab.dir, 'hosts', lab.hosts[0]!.name, 'sshd.log');
+    const before = readFileSync(log, 'utf8').length;
+    const conn = await transport.connect(proxied(over), options());
+    await conn.close();
+    return /kex: algorithm: (\S+)/.exec(readFileSync(log, 'utf8').slice(before))?.[1];
+  };
+
+  it('fast offers ecdh-sha2-nistp256 first; the default keeps curve25519 first', async () => {
+    expect(await chosenKex({ kexProfile: 'fast' })).toBe('ecdh-sha2-nistp256');
+    expect(await chosenKex({})).toBe('curve25519-sha256');
+    expect(await chosenKex({ kexProfile: 'default' })).toBe('curve25519-sha256');
   });
 });

@@ -198,7 +198,7 @@ export function connectSsh(
           username: host.user,
           hostVerifier,
           authHandler: auth.handler,
-          algorithms: algorithmsFor(opts.knownHosts.keyTypesFor(host.address, host.port), opts.kexProfile),
+          algorithms: algorithmsFor(opts.knownHosts.keyTypesFor(host.address, host.port), host.kexProfile === 'fast' ? 'nistp256-first' : opts.kexProfile),
           // Our timer above is the bound; this is ssh2's own, set just behind it as a backstop.
           readyTimeout: timeoutMs + 1000,
           keepaliveInterval: opts.keepaliveIntervalMs ?? 15_000,

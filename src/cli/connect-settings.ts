@@ -1,4 +1,6 @@
 import { openFleet, type Fleet, type FleetOptions } from '../fleet.js';
+import { createKeeperTransport } from '../transport/keeper/keeper-transport.js';
+import { createSshTransport } from '../transport/index.js';
 import type { HostSpec } from '../inventory/index.js';
 import { resolveHostSelection } from '../selection.js';
 import type { CommonOptions } from './common-options.js';
@@ -31,8 +33,11 @@ export async function openFleetForHosts(options: CommonOptions, settings: Common
   if (settings.hostKeyPolicy === 'off') {
     io.stderr.write('fleet: warning: --strict-host-keys no: host keys are NOT checked; anyone on the path can impersonate these hosts\n');
   }
+  // --persist / persist: / FLEET_PERSIST: connections go through the keeper (others stay direct).
+  const keep = hosts.some((h) => h.persistMs !== undefined && h.persistMs > 0);
   return openFleet({
     inventory: hosts,
+    ...(keep && { transport: createKeeperTransport({ direct: createSshTransport(), env: io.env }) }),
     forks: settings.forks,
     ...(settings.hostKeyPolicy && { hostKeyPolicy: settings.hostKeyPolicy }),
     ...(options.knownHosts && { knownHostsFiles: options.knownHosts }),

@@ -8,6 +8,7 @@ import { defineRun } from './commands/run.js';
 import { defineHosts } from './commands/hosts.js';
 import { defineHostKeys } from './commands/hostkeys.js';
 import { definePing } from './commands/ping.js';
+import { definePersist } from './commands/persist.js';
 import { ExitCode, exitCodeForError } from './exit-codes.js';
 import type { CliIo } from './io.js';
 
@@ -48,6 +49,7 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
   defineHosts(program, ctx);
   definePing(program, ctx);
   defineHostKeys(program, ctx);
+  definePersist(program, ctx);
 
   return program;
 }

@@ -33,11 +33,8 @@ export async function openFleetForHosts(options: CommonOptions, settings: Common
   if (settings.hostKeyPolicy === 'off') {
     io.stderr.write('fleet: warning: --strict-host-keys no: host keys are NOT checked; anyone on the path can impersonate these hosts\n');
   }
-  // --persist / persist: / FLEET_PERSIST: connections go through the keeper (others stay direct).
-  const keep = hosts.some((h) => h.persistMs !== undefined && h.persistMs > 0);
   return openFleet({
     inventory: hosts,
-    ...(keep && { transport: createKeeperTransport({ direct: createSshTransport(), env: io.env }) }),
     forks: settings.forks,
     ...(settings.hostKeyPolicy && { hostKeyPolicy: settings.hostKeyPolicy }),
     ...(options.knownHosts && { knownHostsFiles: options.knownHosts }),
@@ -48,19 +45,22 @@ export async function openFleetForHosts(options: CommonOptions, settings: Common
 
 /**
  * The connection options of openFleet that the command line sets beyond the common settings:
- * `--retries`, `--jump-handshakes`, and the hosts `proxy_jump` names resolve against. Shared by
- * every command that connects.
+ * `--retries`, `--jump-handshakes`, the hosts `proxy_jump` names resolve against, and the
+ * keeper's transport when a host is to persist. Shared by every command that connects.
  */
 export async function connectFleetOptions(
   options: CommonOptions,
   settings: CommonSettings,
   selected: readonly HostSpec[],
   io: CliIo,
-): Promise<Pick<FleetOptions, 'retries' | 'jumpHandshakes' | 'jumpHosts'>> {
+): Promise<Pick<FleetOptions, 'retries' | 'jumpHandshakes' | 'jumpHosts' | 'transport'>> {
   const retries = options.retries === undefined ? 0 : parseInteger(options.retries, '--retries', 0, 100);
   const jumpHandshakes = options.jumpHandshakes === undefined ? undefined : parseInteger(options.jumpHandshakes, '--jump-handshakes', 1, 10_000);
   const jumpHosts = await jumpHostsFor(options, settings, selected, io);
-  return { retries, ...(jumpHandshakes !== undefined && { jumpHandshakes }), ...(jumpHosts && { jumpHosts }) };
+  // --persist / persist: / FLEET_PERSIST: connections go through the keeper (others stay direct).
+  const keep = selected.some((h) => h.persistMs !== undefined && h.persistMs > 0);
+  const transport = keep ? createKeeperTransport({ direct: createSshTransport(), env: io.env }) : undefined;
+  return { retries, ...(jumpHandshakes !== undefined && { jumpHandshakes }), ...(jumpHosts && { jumpHosts }), ...(transport && { transport }) };
 }
 
 /**

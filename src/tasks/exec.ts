@@ -63,6 +63,7 @@ export async function execTask(conn: Connection, opts: ExecTaskOptions): Promise
     ...(script.env && { env: script.env }),
     ...(opts.pty && { pty: true }),
     ...(stdin !== undefined && { stdin }),
+    ...(opts.sudo?.password !== undefined && { stdinIsSecret: true }),
     ...(opts.flow !== undefined && { flow: opts.flow }),
   });
   if (strip) {

@@ -323,6 +323,8 @@ class KeptConnection implements Connection {
     if (this.#closing !== undefined || this.#keeper.isClosed) {
       return Promise.reject(new FleetError('FLEET_CANCELLED', `${this.host}: the connection is closed`, { host: this.host }));
     }
+    // A secret (a sudo password on stdin) never crosses the keeper's socket.
+    if (req.stdinIsSecret === true) return this.#directConnection().then((c) => c.exec(req));
     let abortRun!: (e: FleetError) => void;
     const done = new Promise<ExecExit>((resolve, reject) => {
       const sock = net.connect(this.#paths.socket);
@@ -405,13 +407,18 @@ class KeptConnection implements Connection {
 
   async sftp(opts: { signal?: AbortSignal } = {}): Promise<SftpSession> {
     if (this.#closing !== undefined) throw new FleetError('FLEET_CANCELLED', `${this.host}: the connection is closed`, { host: this.host });
+    return (await this.#directConnection()).sftp(opts);
+  }
+
+  /** A connection of this process's own to the host, opened on first need (SFTP, secret stdin). */
+  #directConnection(): Promise<Connection> {
     const { signal: _s, onPhase: _p, ...rest } = this.#options;
     this.#sftpConn ??= this.#direct.connect(this.#spec, rest);
     const pending = this.#sftpConn;
     pending.catch(() => {
       if (this.#sftpConn === pending) this.#sftpConn = undefined;
     });
-    return (await pending).sftp(opts);
+    return pending;
   }
 
   close(): Promise<void> {

@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { execCases, execLargeCase } from './cases/exec.js';
 import { faultsCase } from './cases/faults.js';
 import { inventoryCase } from './cases/inventory.js';
+import { persistCase, persistLargeCase } from './cases/persist.js';
 import { roundtripsCase } from './cases/roundtrips.js';
 import { startupCase } from './cases/startup.js';
 import { stepsCase } from './cases/steps.js';
@@ -41,6 +42,8 @@ const CASES: Record<string, BenchCase> = {
   get: getCases,
   'exec-large': execLargeCase,
   faults: faultsCase,
+  persist: persistCase,
+  'persist-large': persistLargeCase,
 };
 
 const benchDir = dirname(fileURLToPath(import.meta.url));

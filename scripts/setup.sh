@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Set-up for a fresh Debian/Ubuntu machine, idempotent and quiet when all is in place:
 #   - system packages: openssh-server (the lab's sshd), docker.io + mmdebstrap (test containers),
-#     tmux (the live-view screen test)
+#     tmux (the live-view screen test), pssh (the bench's warm peer row)
 #   - a running Docker engine (started in the background when none answers)
 #   - node_modules (npm ci) and the locally built base image for Dockerfile.sshd (nothing is pulled)
 # Needs root for apt-get, dockerd and the sshd lab. Node >= 20.19 must already be installed.
@@ -19,6 +19,8 @@ else
   command -v mmdebstrap >/dev/null 2>&1 || missing+=(mmdebstrap)
   command -v tmux >/dev/null 2>&1 || missing+=(tmux)
   command -v unshare >/dev/null 2>&1 || missing+=(util-linux)
+  # bench: pssh on warm OpenSSH masters (ControlPersist), the peer row of the persist case
+  command -v parallel-ssh >/dev/null 2>&1 || missing+=(pssh)
   if [ "${#missing[@]}" -gt 0 ]; then
     log "installing ${missing[*]}"
     export DEBIAN_FRONTEND=noninteractive

@@ -1,4 +1,15 @@
 import { defineConfig } from 'vitest/config';
+import { persistKeeperDir } from './test/setup/persist-dir.js';
+
+// The suites that the `persist` project runs a second time, through a warm --persist keeper.
+const PERSIST_SUITES = [
+  'test/integration/exec.test.ts',
+  'test/integration/exec-options.test.ts',
+  'test/integration/exec-lab.test.ts',
+  'test/integration/steps.test.ts',
+  'test/integration/rollout.test.ts',
+  'test/integration/transfer.test.ts',
+];
 
 // Projects, chosen with --project: unit (pure modules, milliseconds, no network),
 // integration (real OpenSSH: containers and the local sshd lab), e2e (the built CLI, spawned),
@@ -23,6 +34,19 @@ export default defineConfig({
           testTimeout: 120_000,
           hookTimeout: 300_000,
           // Real servers share two cores: run files one at a time so timings stay sane.
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          // The integration suites above again, every CLI run through the keeper (issue #16:
+          // same statuses, output, exit codes with and without --persist).
+          name: 'persist',
+          include: PERSIST_SUITES,
+          globalSetup: ['test/setup/global-setup.ts', 'test/setup/persist-setup.ts'],
+          env: { FLEET_PERSIST: '5m', FLEET_KEEPER_DIR: persistKeeperDir() },
+          testTimeout: 120_000,
+          hookTimeout: 300_000,
           fileParallelism: false,
         },
       },

@@ -18,7 +18,7 @@ import ssh2 from 'ssh2';
 import type { HostSpec } from '../src/inventory/host-spec.js';
 import { createCredentialCache, createSshTransport, loadKnownHosts, type KnownHosts } from '../src/transport/index.js';
 import { SshCredentialCache } from '../src/transport/ssh/credentials.js';
-import { signPublickeyDirectly } from '../src/transport/ssh/signed-publickey.js';
+import { signPublickeyDirectly } from '../src/transport/ssh/ssh2-internals.js';
 import { startLab } from '../test/lab/lab.js';
 import { startLatencyProxies } from '../test/lab/latency-proxy.js';
 

@@ -2,9 +2,9 @@
 import { parseArgs } from 'node:util';
 import type { BenchOptions } from './context.js';
 
-export const ALL_CASES = ['startup', 'inventory', 'roundtrips', 'exec', 'steps', 'put', 'put-skip', 'get', 'exec-large', 'faults', 'report'] as const;
+export const ALL_CASES = ['startup', 'inventory', 'roundtrips', 'exec', 'steps', 'put', 'put-skip', 'get', 'exec-large', 'faults', 'report', 'persist', 'persist-large'] as const;
 /** --quick leaves out the 1000-host cases (their lab alone takes a while to start). */
-export const QUICK_CASES = ALL_CASES.filter((c) => c !== 'exec-large' && c !== 'faults' && c !== 'report');
+export const QUICK_CASES = ALL_CASES.filter((c) => c !== 'exec-large' && c !== 'faults' && c !== 'report' && c !== 'persist-large');
 
 export const USAGE = `usage: npm run bench -- [options]
   --quick              fewer runs (3; 2 for transfers and steps; pssh and pdsh once, at RTT 0),

@@ -16,6 +16,7 @@ import { execCases, execLargeCase } from './cases/exec.js';
 import { faultsCase } from './cases/faults.js';
 import { inventoryCase } from './cases/inventory.js';
 import { reportCase } from './cases/report.js';
+import { persistCase, persistLargeCase } from './cases/persist.js';
 import { roundtripsCase } from './cases/roundtrips.js';
 import { startupCase } from './cases/startup.js';
 import { stepsCase } from './cases/steps.js';
@@ -43,6 +44,8 @@ const CASES: Record<string, BenchCase> = {
   'exec-large': execLargeCase,
   faults: faultsCase,
   report: reportCase,
+  persist: persistCase,
+  'persist-large': persistLargeCase,
 };
 
 const benchDir = dirname(fileURLToPath(import.meta.url));

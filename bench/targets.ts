@@ -68,12 +68,67 @@ export function evaluateTargets(results: readonly CaseResult[], opts: BenchOptio
       target(`exec ${opts.largeHosts} hosts with faults: fleet peak RSS`, faults?.peakRssMiB == null ? Number.NaN : (faults.peakRssMiB * 1024 * 1024) / 1e6, FAULTS_MAX_RSS_MB, 'MB', 'GNU time %M'),
     );
   }
+  out.push(...freshTargets(results, opts));
+  out.push(...warmTargets(results, opts));
   out.push(...transferTargets(results, opts));
   const report = find(results, `report-${opts.largeHosts}-rtt0`, 'fleet');
   if (report !== undefined || opts.cases.includes('report')) {
     out.push(target(`HTML report of ${opts.largeHosts} hosts: navigation to table painted (Chromium)`, report?.summary.median ?? Number.NaN, 1500, 'ms', 'median, Element Timing (issue #18)'));
   }
   out.push(target('fleet --help start-up', med('startup-help', 'fleet'), 150, 'ms', 'median wall time, spawn to exit'));
+  return out;
+}
+
+/**
+ * Issue #16's fresh-connection targets: one host at RTT 200 ms in at most 5.5 round trips (from
+ * the roundtrips case: difference of the minimums at RTT 200 and 0, over the RTT); 100 hosts at
+ * RTT 50 ms at most 0.85x the ssh2 fan-out, and 0.75x with the fast key exchange profile.
+ */
+function freshTargets(results: readonly CaseResult[], opts: BenchOptions): TargetResult[] {
+  const out: TargetResult[] = [];
+  const far = find(results, 'roundtrips-1-rtt200', 'fleet');
+  const zero = find(results, 'roundtrips-1-rtt0', 'fleet');
+  if (far !== undefined || zero !== undefined) {
+    const trips = far !== undefined && zero !== undefined ? (far.summary.min - zero.summary.min) / 200 : Number.NaN;
+    out.push(target('fresh exec, 1 host at RTT 200 ms: round trips (fleet)', trips, 5.5, 'x', '(min at 200 ms - min at 0) / 200 ms (issue #16)'));
+  }
+  const key = `exec-${opts.hosts}-rtt50`;
+  const med = (id: string): number => find(results, key, id)?.summary.median ?? Number.NaN;
+  if (results.some((r) => r.key === key)) {
+    out.push(
+      target(`exec ${opts.hosts} hosts, RTT 50 ms: fleet / ssh2 fan-out (issue #16)`, ratio(med('fleet'), med('ssh2-naive')), 0.85, 'x', 'medians, same rounds'),
+      target(`exec ${opts.hosts} hosts, RTT 50 ms: fleet --kex-profile fast / ssh2 fan-out`, ratio(med('fleet-fast-kex'), med('ssh2-naive')), 0.75, 'x', 'medians, same rounds (issue #16)'),
+    );
+  }
+  return out;
+}
+
+/**
+ * Issue #16's warm targets: 100 hosts through a warm keeper at most 0.2x a fresh fleet exec at
+ * each RTT; one host warm at most 150 ms whole process; 1000 warm hosts at the largest RTT in at
+ * most 1.5 s, with the keeper's RSS at most 300 MB.
+ */
+function warmTargets(results: readonly CaseResult[], opts: BenchOptions): TargetResult[] {
+  const out: TargetResult[] = [];
+  const med = (key: string, id: string): number => find(results, key, id)?.summary.median ?? Number.NaN;
+  for (const rtt of opts.rtts) {
+    const key = `persist-${opts.hosts}-rtt${rtt}`;
+    if (!results.some((r) => r.key === key)) continue;
+    out.push(target(`exec ${opts.hosts} hosts, RTT ${rtt} ms: warm keeper / fresh (fleet)`, ratio(med(key, 'fleet-warm'), med(key, 'fleet')), 0.2, 'x', 'medians, same rounds (issue #16)'));
+    out.push(target(`exec ${opts.hosts} hosts, RTT ${rtt} ms: fleet warm / pssh ControlPersist warm`, ratio(med(key, 'fleet-warm'), med(key, 'pssh-controlpersist')), 1, 'x', 'medians, same rounds (issue #16: beat the classic warm path)'));
+  }
+  if (results.some((r) => r.key === 'persist-1-rtt0')) {
+    out.push(target('exec 1 host warm, whole process (fleet --persist)', med('persist-1-rtt0', 'fleet-warm'), 150, 'ms', 'median wall time, spawn to exit (issue #16)'));
+  }
+  const rtt = Math.max(...opts.rtts);
+  const large = results.find((r) => r.key === `persist-large-${opts.largeHosts}-rtt${rtt}`);
+  if (large !== undefined) {
+    const rss = /RSS (\d+) MB/.exec(large.notes.join(' '))?.[1];
+    out.push(
+      target(`exec ${opts.largeHosts} hosts warm at RTT ${rtt} ms (fleet --persist)`, med(large.key, 'fleet-warm'), 1500, 'ms', 'median wall time (issue #16)'),
+      target(`keeper RSS with ${opts.largeHosts} warm hosts`, rss === undefined ? Number.NaN : Number(rss), 300, 'MB', 'fleet persist status (issue #16)'),
+    );
+  }
   return out;
 }
 

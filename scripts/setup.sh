@@ -3,7 +3,7 @@
 #   - system packages: openssh-server (the lab's sshd), docker.io + mmdebstrap (test containers),
 #     tmux (the live-view screen test), zsh + fish (the completion scripts' tests), chromium (the HTML
 #     report's browser test and bench, driven by playwright-core with executablePath /usr/bin/chromium),
-#     parallel + slurm-wlm + munge (scale-out tests)
+#     parallel + slurm-wlm + munge (scale-out tests), pssh (the bench's warm peer row)
 #   - a running Docker engine (started in the background when none answers)
 #   - node_modules (npm ci) and the locally built base image for Dockerfile.sshd (nothing is pulled)
 # Needs root for apt-get, dockerd and the sshd lab. Node >= 20.19 must already be installed.
@@ -29,6 +29,8 @@ else
   command -v parallel >/dev/null 2>&1 || missing+=(parallel)
   command -v slurmctld >/dev/null 2>&1 || missing+=(slurm-wlm)
   command -v munged >/dev/null 2>&1 || missing+=(munge)
+  # bench: pssh on warm OpenSSH masters (ControlPersist), the peer row of the persist case
+  command -v parallel-ssh >/dev/null 2>&1 || missing+=(pssh)
   if [ "${#missing[@]}" -gt 0 ]; then
     log "installing ${missing[*]}"
     export DEBIAN_FRONTEND=noninteractive

@@ -22,6 +22,15 @@ async function execCase(ctx: BenchContext, caseId: string, view: LabView, withPr
       args: () => [COMMAND, ...fleetViewArgs(view, forks)],
       check: exitZeroWithLines(view.count),
     }),
+    // The opt-in fast key exchange profile (ecdh-sha2-nistp256 first; issue #16's target row).
+    fleetTool(ctx, {
+      id: 'fleet-fast-kex',
+      label: `fleet exec -f ${forks} --kex-profile fast`,
+      command: 'exec',
+      options: ['--kex-profile'],
+      args: () => [COMMAND, ...fleetViewArgs(view, forks), '--kex-profile', 'fast'],
+      check: exitZeroWithLines(view.count),
+    }),
     ssh2NaiveTool(ctx, view, COMMAND, forks),
     ...(withProcessTools
       ? opensshTools(ctx, view, COMMAND, forks).map((c) => {

@@ -16,6 +16,9 @@ export interface SelectionCliOptions {
   sshConfig?: string;
   knownHosts?: string[];
   connectTimeout?: string;
+  /** Connection settings of commands that connect (absent for `fleet hosts`, which does not). */
+  kexProfile?: 'default' | 'fast';
+  persist?: string;
 }
 
 /** Options every command that connects takes (DESIGN.md §2), as commander parses them. */
@@ -68,6 +71,10 @@ export function addRunOptions(command: Command): Command {
     )
     .option('--retries <n>', 'extra connect attempts after refused/reset/timed-out connects, never once auth began (default 0)')
     .option('--jump-handshakes <n>', 'most handshakes in flight through one proxy_jump host (default 10)')
+    .addOption(
+      new Option('--kex-profile <name>', 'key exchange: default (curve25519 first) or fast (ecdh-sha2-nistp256 first; a security-policy choice, see docs/security.md)').choices(['default', 'fast']),
+    )
+    .option('--persist <duration>', 'keep the connections open in a background keeper for this long idle, for the next fleet commands (FLEET_PERSIST; 0: off; see docs/persist.md)')
     .option('--timeout <duration>', 'bound on each command, per host (the command is killed)')
     .option('--deadline <duration>', 'bound on the whole run')
     .addOption(

@@ -1,4 +1,6 @@
 import { openFleet, type Fleet, type FleetOptions } from '../fleet.js';
+import { createKeeperTransport } from '../transport/keeper/keeper-transport.js';
+import { createSshTransport } from '../transport/index.js';
 import type { HostSpec } from '../inventory/index.js';
 import { resolveHostSelection } from '../selection.js';
 import type { CommonOptions } from './common-options.js';
@@ -46,21 +48,30 @@ export async function openFleetForHosts(options: CommonOptions, settings: Common
 
 /**
  * The connection options of openFleet that the command line sets beyond the common settings:
- * `--retries`, `--jump-handshakes`, and the hosts `proxy_jump` names resolve against. Shared by
- * every command that connects.
+ * `--retries`, `--jump-handshakes`, the hosts `proxy_jump` names resolve against, and the
+ * keeper's transport when a host is to persist. Shared by every command that connects.
  */
 export async function connectFleetOptions(
   options: CommonOptions,
   settings: CommonSettings,
   selected: readonly HostSpec[],
   io: CliIo,
-): Promise<Pick<FleetOptions, 'retries' | 'jumpHandshakes' | 'jumpHosts' | 'sshDebug'>> {
+): Promise<Pick<FleetOptions, 'retries' | 'jumpHandshakes' | 'jumpHosts' | 'sshDebug' | 'transport'>> {
   const retries = options.retries === undefined ? 0 : parseInteger(options.retries, '--retries', 0, 100);
   const jumpHandshakes = options.jumpHandshakes === undefined ? undefined : parseInteger(options.jumpHandshakes, '--jump-handshakes', 1, 10_000);
   const jumpHosts = await jumpHostsFor(options, settings, selected, io);
   // -vv: the SSH library's protocol debug, per host, on stderr (redacted, escaped).
   const sshDebug = verbosity(options) >= 2 ? sshDebugPrinter(io.stderr, redactorFor(options, io, [...selected, ...(jumpHosts ?? [])])) : undefined;
-  return { retries, ...(jumpHandshakes !== undefined && { jumpHandshakes }), ...(jumpHosts && { jumpHosts }), ...(sshDebug && { sshDebug }) };
+  // --persist / persist: / FLEET_PERSIST: connections go through the keeper (others stay direct).
+  const keep = selected.some((h) => h.persistMs !== undefined && h.persistMs > 0);
+  const transport = keep ? createKeeperTransport({ direct: createSshTransport(), env: io.env }) : undefined;
+  return {
+    retries,
+    ...(jumpHandshakes !== undefined && { jumpHandshakes }),
+    ...(jumpHosts && { jumpHosts }),
+    ...(sshDebug && { sshDebug }),
+    ...(transport && { transport }),
+  };
 }
 
 /**

@@ -12,6 +12,7 @@ import { defineConfig } from './commands/config.js';
 import { defineCompletion } from './commands/completion.js';
 import { defineShards } from './commands/shards.js';
 import { defineReport } from './commands/report.js';
+import { definePersist } from './commands/persist.js';
 import { ExitCode, exitCodeForError } from './exit-codes.js';
 import { addCommonOptions } from './common-options.js';
 import { rewriteCommanderError } from './error-output.js';
@@ -106,6 +107,7 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
   });
   defineShards(program, ctx);
   defineReport(program, ctx);
+  definePersist(program, ctx);
 
   return program;
 }

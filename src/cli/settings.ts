@@ -55,6 +55,14 @@ export function parseInteger(text: string, flag: string, min: number, max: numbe
   return value;
 }
 
+/** `--persist`, else FLEET_PERSIST, over the inventory's `persist` (0 turns it off). */
+function persistOverride(flag: string | undefined, env: CliIo['env']): Pick<HostOverrides, 'persistMs'> {
+  if (flag !== undefined) return { persistMs: parseDuration(flag, '--persist') };
+  const fromEnv = env['FLEET_PERSIST'];
+  if (fromEnv !== undefined && fromEnv.trim() !== '') return { persistMs: parseDuration(fromEnv, 'FLEET_PERSIST') };
+  return {};
+}
+
 /** What `-i`, `-H`, `-l` and the override flags mean for host selection. */
 export function selectionOptions(options: SelectionCliOptions, settings: SelectionSettings, io: CliIo): HostSelectionOptions {
   const overrides: HostOverrides = {
@@ -64,6 +72,8 @@ export function selectionOptions(options: SelectionCliOptions, settings: Selecti
     ...(options.passwordEnv !== undefined && { passwordEnv: options.passwordEnv }),
     ...(options.knownHosts && { knownHostsFiles: options.knownHosts }),
     ...(settings.connectTimeoutMs !== undefined && { connectTimeoutMs: settings.connectTimeoutMs }),
+    ...(options.kexProfile !== undefined && { kexProfile: options.kexProfile }),
+    ...persistOverride(options.persist, io.env),
   };
   return {
     inventoryFiles: options.inventory ?? [],

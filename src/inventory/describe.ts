@@ -127,5 +127,9 @@ function settingText(h: HostSpec, setting: HostSettingField): string | undefined
       return h.connectTimeoutMs === undefined ? undefined : formatDuration(h.connectTimeoutMs);
     case 'strictHostKeys':
       return h.strictHostKeys;
+    case 'kexProfile':
+      return h.kexProfile;
+    case 'persistMs':
+      return h.persistMs === undefined ? undefined : formatDuration(h.persistMs);
   }
 }

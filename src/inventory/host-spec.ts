@@ -27,6 +27,10 @@ export interface HostSpec {
   groups: string[];
   /** Host key policy when set by ssh_config (`StrictHostKeyChecking`) or the command line. */
   strictHostKeys?: StrictHostKeys;
+  /** Key exchange profile (`kex_profile`): `fast` offers ecdh-sha2-nistp256 first (docs/security.md). */
+  kexProfile?: KexProfileName;
+  /** Keep the host's connections open in the keeper for this long idle (`persist`; docs/persist.md). */
+  persistMs?: number;
   /**
    * Where each connection setting came from, for `fleet hosts --explain`: `cli`, `host`,
    * `group:<name>`, `defaults`, `ssh_config:<file>` or `default` (built in).
@@ -35,6 +39,9 @@ export interface HostSpec {
   /** `file:line` of the inventory entry that defined the host (`-H` for ad-hoc hosts). */
   definedIn?: string;
 }
+
+/** Key exchange profile, as `kex_profile` and `--kex-profile` spell it. */
+export type KexProfileName = 'default' | 'fast';
 
 /** Host key checking policy, as `--strict-host-keys` spells it. */
 export type StrictHostKeys = 'yes' | 'accept-new' | 'no';
@@ -51,4 +58,6 @@ export type HostSettingField =
   | 'knownHostsFiles'
   | 'proxyJump'
   | 'connectTimeoutMs'
-  | 'strictHostKeys';
+  | 'strictHostKeys'
+  | 'kexProfile'
+  | 'persistMs';

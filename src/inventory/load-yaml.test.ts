@@ -120,6 +120,16 @@ describe('fleet YAML: strict_host_keys', () => {
   });
 });
 
+describe('fleet YAML: kex_profile and persist', () => {
+  it('reads them from defaults, overridden per host', () => {
+    const inv = inventoryFromText(['defaults:', '  kex_profile: fast', '  persist: 10m', 'hosts:', '  a: {}', '  b: {kex_profile: default, persist: 30s}'].join('\n'), FILE);
+    expect(inv.hosts.map((h) => [h.kexProfile, h.persistMs, h.sources?.kexProfile, h.sources?.persistMs])).toEqual([
+      ['fast', 600_000, 'defaults', 'defaults'],
+      ['default', 30_000, 'host', 'host'],
+    ]);
+  });
+});
+
 describe('fleet YAML: validation errors carry file, line, column and key path', () => {
   it.each<[string, string, number, string, string?]>([
     ['unknown top-level key', 'defaults: {}\nhost:\n  a: {}\n', 2, 'host', '"hosts"'],
@@ -132,6 +142,8 @@ describe('fleet YAML: validation errors carry file, line, column and key path', 
     ['env var name holding a secret', 'defaults:\n  password_env: "hunter2!"\n', 2, 'defaults.password_env'],
     ['bad duration', 'hosts:\n  a: {connect_timeout: soon}\n', 2, 'hosts.a.connect_timeout'],
     ['bad strict_host_keys', 'hosts:\n  a: {strict_host_keys: maybe}\n', 2, 'hosts.a.strict_host_keys'],
+    ['unknown kex profile', 'hosts:\n  a: {kex_profile: fastest}\n', 2, 'hosts.a.kex_profile'],
+    ['bad persist duration', 'defaults:\n  persist: forever\n', 2, 'defaults.persist'],
     ['labels with a nested value', 'hosts:\n  a:\n    labels:\n      x: [1]\n', 4, 'hosts.a.labels.x'],
     ['vars not a mapping', 'hosts:\n  a: {vars: [1, 2]}\n', 2, 'hosts.a.vars'],
     ['host entry not a mapping', 'hosts:\n  a: 22\n', 2, 'hosts.a'],

@@ -4,7 +4,7 @@
  * (defaults, groups, host) apart until the end is what lets precedence and `sources` be exact.
  */
 import type { InventoryLocation } from '../errors.js';
-import type { StrictHostKeys } from './host-spec.js';
+import type { KexProfileName, StrictHostKeys } from './host-spec.js';
 
 /** Connection settings any inventory layer may set; all optional, merged by precedence. */
 export interface ConnectionSettings {
@@ -19,6 +19,8 @@ export interface ConnectionSettings {
   proxyJump?: string;
   connectTimeoutMs?: number;
   strictHostKeys?: StrictHostKeys;
+  kexProfile?: KexProfileName;
+  persistMs?: number;
 }
 
 /** Names of the connection settings, in a fixed order (used for merging and `sources`). */
@@ -37,6 +39,8 @@ export const SETTING_NAMES: readonly SettingName[] = [
   'proxyJump',
   'connectTimeoutMs',
   'strictHostKeys',
+  'kexProfile',
+  'persistMs',
 ];
 
 /** One precedence layer: settings plus labels and vars (merged key by key). */

@@ -3,7 +3,7 @@
  * hosts: the top precedence layer, recorded as source `cli`.
  */
 import { FleetError } from '../errors.js';
-import type { HostSpec, StrictHostKeys } from './host-spec.js';
+import type { HostSpec, KexProfileName, StrictHostKeys } from './host-spec.js';
 import { expandTilde } from './paths.js';
 
 /** Settings given on the command line; each one given replaces the host's value. */
@@ -19,6 +19,9 @@ export interface HostOverrides {
   proxyJump?: string;
   connectTimeoutMs?: number;
   strictHostKeys?: StrictHostKeys;
+  kexProfile?: KexProfileName;
+  /** `--persist` / FLEET_PERSIST: 0 turns persisting off. */
+  persistMs?: number;
 }
 
 /** Options for applyOverrides. */

@@ -133,6 +133,16 @@ export function buildHostSpec(def: HostDef, groups: readonly AppliedGroup[], opt
     spec.strictHostKeys = strict;
     sources.strictHostKeys = pick(from, o.strictHostKeys, b.strictHostKeys, bs.strictHostKeys, ssh?.strictHostKeys);
   }
+  const kexProfile = o.kexProfile ?? b.kexProfile;
+  if (kexProfile !== undefined) {
+    spec.kexProfile = kexProfile;
+    sources.kexProfile = pick(from, o.kexProfile, b.kexProfile, bs.kexProfile, undefined);
+  }
+  const persistMs = o.persistMs ?? b.persistMs;
+  if (persistMs !== undefined) {
+    spec.persistMs = persistMs;
+    sources.persistMs = pick(from, o.persistMs, b.persistMs, bs.persistMs, undefined);
+  }
   return spec;
 }
 

@@ -20,6 +20,8 @@ export const CONNECTION_KEYS = [
   'proxy_jump',
   'connect_timeout',
   'strict_host_keys',
+  'kex_profile',
+  'persist',
 ] as const;
 
 /** What validation needs beyond the data: where errors point and how paths resolve. */
@@ -69,6 +71,12 @@ export function readLayer(ctx: SchemaContext, obj: Record<string, unknown>, path
     s.connectTimeoutMs = readDuration(ctx, obj['connect_timeout'], at('connect_timeout'));
   }
   if (obj['strict_host_keys'] !== undefined) s.strictHostKeys = readStrictHostKeys(ctx, obj['strict_host_keys'], at('strict_host_keys'));
+  if (obj['kex_profile'] !== undefined) {
+    const profile = readString(ctx, obj['kex_profile'], at('kex_profile'));
+    if (profile !== 'default' && profile !== 'fast') ctx.src.fail(at('kex_profile'), 'expected "default" or "fast"');
+    s.kexProfile = profile;
+  }
+  if (obj['persist'] !== undefined) s.persistMs = readDuration(ctx, obj['persist'], at('persist'));
   if (obj['labels'] !== undefined) layer.labels = readLabels(ctx, obj['labels'], at('labels'));
   if (obj['vars'] !== undefined) {
     const vars = obj['vars'];

@@ -67,6 +67,7 @@ export async function execTask(conn: Connection, opts: ExecTaskOptions): Promise
     ...(script.env && { env: script.env }),
     ...(opts.pty && { pty: true }),
     ...(stdin !== undefined && { stdin }),
+    ...(opts.sudo?.password !== undefined && { stdinIsSecret: true }),
     ...(opts.flow !== undefined && { flow: opts.flow }),
     ...(opts.onTiming !== undefined && { onTiming: opts.onTiming }),
   });

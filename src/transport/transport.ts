@@ -151,6 +151,11 @@ export interface ExecRequest {
   flow?: OutputFlow;
   /** Written, then EOF; absent means EOF at once. */
   stdin?: Buffer | string;
+  /**
+   * True when `stdin` carries a secret (a sudo password): a transport that relays commands
+   * through another process (the --persist keeper) runs this one over its own connection instead.
+   */
+  stdinIsSecret?: boolean;
   /** Allocate a pseudo-terminal (stderr then arrives merged into stdout). */
   pty?: boolean;
   /** Each phase's duration in ms as it ends: `channel` (session open), then `exit` (command ran). */

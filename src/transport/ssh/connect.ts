@@ -16,14 +16,25 @@ import { abortError, isFatalSshError, translateSshError } from './errors.js';
 import { decideHostKey, hostKeyError } from './host-key-check.js';
 import { fingerprintSha256, type HostKey, hostKeyFromBlob } from './host-key.js';
 import { SshLink } from './link.js';
-import { signPublickeyDirectly } from './signed-publickey.js';
 import { openTcpSocket, type SocketOpener } from './socket.js';
+import { type FastHandshake, installFastHandshake } from './ssh2-internals.js';
 
 /** An authenticated link plus the host key the server proved it holds. */
 export interface EstablishedLink {
   link: SshLink;
+  /** The fast handshake's state (undefined when ssh2's internals differed and it is off). */
+  fast: FastHandshake | undefined;
   hostKey: { type: string; fingerprint: string };
   timing: Omit<ConnectTiming, 'attempts'>;
+}
+
+/** Handshake extras of one connect (see ssh2-internals.ts). */
+export interface ConnectFeatures {
+  /**
+   * Open a session channel in the same flight as the signed publickey request when that request
+   * is the only way in, for the first exec to adopt. Not for jump hosts (they only forward).
+   */
+  preopenSession?: boolean;
 }
 
 /** Where a connect attempt was when it failed. */
@@ -47,6 +58,7 @@ export function connectSsh(
   opts: ConnectOptions,
   creds: SshCredentialCache,
   openSocket: SocketOpener = openTcpSocket,
+  features: ConnectFeatures = {},
 ): Promise<EstablishedLink> {
   const target = { host: host.name, address: host.address, port: host.port };
   const where = `${host.name} (${host.address}:${host.port})`;
@@ -87,6 +99,13 @@ export function connectSsh(
     };
 
     const plan = planAuth(host, creds);
+    // The early channel open only when the one signed request is the only way in (RFC 4252 §5:
+    // the server queues it behind the authentication; a refused key fails the connect anyway).
+    let onlyOneKey = false;
+    void plan.then((sources) => {
+      onlyOneKey = sources.length === 1 && sources[0]?.method === 'publickey';
+    }, () => undefined);
+    let fast: FastHandshake | undefined;
     const auth = new AuthDriver(host.user, () => pinWrite.then(() => plan));
     const link = new SshLink(target, {
       error: (err) => {
@@ -182,7 +201,7 @@ export function connectSsh(
       link.established();
       const key = presented as HostKey;
       const timing = { startedAt, socketMs, kexMs, authMs: since() };
-      resolve({ link, hostKey: { type: key.type, fingerprint: fingerprintSha256(key.blob) }, timing });
+      resolve({ link, fast, hostKey: { type: key.type, fingerprint: fingerprintSha256(key.blob) }, timing });
     });
 
     const startSsh = (sock: Duplex): void => {
@@ -200,14 +219,14 @@ export function connectSsh(
           username: host.user,
           hostVerifier,
           authHandler: auth.handler,
-          algorithms: algorithmsFor(opts.knownHosts.keyTypesFor(host.address, host.port), opts.kexProfile),
+          algorithms: algorithmsFor(opts.knownHosts.keyTypesFor(host.address, host.port), host.kexProfile === 'fast' ? 'nistp256-first' : opts.kexProfile),
           // Our timer above is the bound; this is ssh2's own, set just behind it as a backstop.
           readyTimeout: timeoutMs + 1000,
           keepaliveInterval: opts.keepaliveIntervalMs ?? 15_000,
           keepaliveCountMax: opts.keepaliveCountMax ?? 3,
           ...(opts.debug !== undefined && { debug: opts.debug }),
         });
-        signPublickeyDirectly(link.client);
+        fast = installFastHandshake(link.client, { preopenSession: () => features.preopenSession === true && onlyOneKey });
         banner = new BannerWatch(sock, {
           ident: () => {
             bannerMs = since();

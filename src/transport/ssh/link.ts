@@ -4,12 +4,14 @@
  * and crashes the process). While connecting they feed the connect state machine; afterwards
  * they record the first fatal error and settle `closed`.
  */
+import { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Client } from 'ssh2';
 // ssh2 is CommonJS and Node's ESM loader sees only some of its names: go through the default export.
 import ssh2 from 'ssh2';
 import { FleetError } from '../../errors.js';
 import { isFatalSshError, translateSshError } from './errors.js';
+import { sendPing } from './ssh2-internals.js';
 
 /** The host a link talks to, as error messages name it. */
 export interface LinkTarget {
@@ -104,7 +106,12 @@ export class SshLink {
     this.#connecting = undefined;
   }
 
-  /** Ends the connection politely (SSH disconnect), destroying it if the server does not close within `graceMs`. */
+  /**
+   * Ends the connection politely (SSH disconnect), destroying it if the server does not close
+   * within `graceMs`. Over a TCP socket of our own, the socket is released as soon as the
+   * DISCONNECT and our FIN are with the kernel, which completes the TCP close by itself: waiting
+   * for the server's FIN cost every CLI run one more round trip at its end (docs/performance.md).
+   */
   async close(graceMs = 2000): Promise<void> {
     this.#closing = true;
     if (this.#isClosed) return;
@@ -112,6 +119,11 @@ export class SshLink {
       this.client.end();
     } catch {
       this.#destroyNow();
+    }
+    const sock = this.#sock;
+    if (sock instanceof Socket && !sock.destroyed) {
+      if (!sock.writableFinished) sock.once('finish', () => this.#destroyNow());
+      else this.#destroyNow();
     }
     const timer = setTimeout(() => this.#destroyNow(), graceMs);
     try {
@@ -123,30 +135,27 @@ export class SshLink {
 
   /**
    * One round trip: a `keepalive@openssh.com` global request with want-reply, answered (with
-   * failure, by OpenSSH) in order with other global requests. ssh2 has no public call for it;
-   * this uses its reply queue (`_callbacks`) and `_protocol.ping()`, the very pair its own
-   * keepalive uses, and resolves undefined when their shape is not the expected one.
+   * failure, by OpenSSH) in order with other global requests. ssh2 has no public call for it:
+   * see sendPing (ssh2-internals.ts); resolves undefined when ssh2's internals differ.
    */
   roundTrip(signal?: AbortSignal): Promise<number | undefined> {
-    const client = this.client as unknown as { _callbacks?: unknown; _protocol?: { ping?: unknown } };
-    const ping = client._protocol?.ping;
-    if (!Array.isArray(client._callbacks) || typeof ping !== 'function') return Promise.resolve(undefined);
     if (this.#isClosed) return Promise.reject(this.#failure ?? new FleetError('FLEET_CONNECTION_LOST', `${this.target.host}: the connection is closed`, { host: this.target.host }));
-    const callbacks = client._callbacks as Array<(error?: unknown) => void>;
     return new Promise((resolve, reject) => {
       const t0 = performance.now();
       const onAbort = (): void => reject(signal?.reason);
       signal?.addEventListener('abort', onAbort, { once: true });
-      // Called with (true) for REQUEST_FAILURE (a reply all the same), or an Error on close.
-      callbacks.push((outcome?: unknown) => {
-        signal?.removeEventListener('abort', onAbort);
-        if (outcome instanceof Error) reject(this.#failure ?? translateSshError(outcome, { ...this.target, phase: 'session' }));
-        else resolve(performance.now() - t0);
-      });
       try {
-        (ping as () => void).call(client._protocol);
+        // Called with (true) for REQUEST_FAILURE (a reply all the same), or an Error on close.
+        const sent = sendPing(this.client, (outcome?: unknown) => {
+          signal?.removeEventListener('abort', onAbort);
+          if (outcome instanceof Error) reject(this.#failure ?? translateSshError(outcome, { ...this.target, phase: 'session' }));
+          else resolve(performance.now() - t0);
+        });
+        if (!sent) {
+          signal?.removeEventListener('abort', onAbort);
+          resolve(undefined);
+        }
       } catch (error) {
-        callbacks.pop();
         signal?.removeEventListener('abort', onAbort);
         reject(translateSshError(error, { ...this.target, phase: 'session' }));
       }

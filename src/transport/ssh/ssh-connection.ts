@@ -10,6 +10,7 @@ import { GroupKiller } from './group-killer.js';
 import type { SshLink } from './link.js';
 import type { SshSftpSession } from './sftp.js';
 import { openSftpSession } from './sftp-open.js';
+import type { FastHandshake } from './ssh2-internals.js';
 
 /** Opens a second authenticated link to the same host (see SshConnection's `reconnect`). */
 export type LinkOpener = () => Promise<SshLink>;
@@ -33,6 +34,7 @@ export class SshConnection implements Connection {
   #closePromise: Promise<void> | undefined;
   #reconnect: LinkOpener | undefined;
   #side: Promise<SideLane | undefined> | undefined;
+  #fast: FastHandshake | undefined;
 
   /**
    * @param maxSessions - the server's MaxSessions. One slot stays free so that a kill channel can
@@ -40,8 +42,10 @@ export class SshConnection implements Connection {
    * @param timing - how the connect went (kept for `fleet ping`).
    * @param reconnect - opens a second connection to the host, used only when the server refuses a
    *   channel that cannot wait for this one's sessions (see #sideLink).
+   * @param fast - the connect's fast handshake: a session channel opened early waits there for
+   *   the first exec; anything else first closes it, as it holds a server session slot.
    */
-  constructor(link: SshLink, hostKey: { type: string; fingerprint: string }, maxSessions = DEFAULT_MAX_SESSIONS, timing: ConnectTiming, reconnect?: LinkOpener) {
+  constructor(link: SshLink, hostKey: { type: string; fingerprint: string }, maxSessions = DEFAULT_MAX_SESSIONS, timing: ConnectTiming, reconnect?: LinkOpener, fast?: FastHandshake) {
     this.host = link.target.host;
     this.hostKey = hostKey;
     this.timing = timing;
@@ -49,6 +53,7 @@ export class SshConnection implements Connection {
     this.closed = link.closed;
     this.#sessions = new Semaphore(Math.max(1, maxSessions - 1));
     this.#reconnect = reconnect;
+    this.#fast = fast;
     this.#killer = new GroupKiller(link, async () => (await this.#sideLane())?.link);
   }
 
@@ -75,6 +80,7 @@ export class SshConnection implements Connection {
     if (this.#closeReason !== undefined || this.#link.isClosed) {
       throw this.#link.failure ?? new FleetError('FLEET_CANCELLED', `${this.host}: the connection is closed`, { host: this.host });
     }
+    this.#fast?.discardPreopened();
     const session = await openSftpSession({ link: this.#link, sessions: this.#sessions }, opts.signal);
     // Ended by its owner; close() ends those still open.
     this.#sftps.add(session);

@@ -23,10 +23,12 @@ async function connectHost(host: HostSpec, opts: ConnectOptions): Promise<Connec
   const creds = credentialsOf(opts);
   const jumps = jumpsFor(host, opts);
   const connectWith = async (o: ConnectOptions): Promise<EstablishedLink> => {
-    if (jumps === undefined) return connectSsh(host, o, creds);
+    // The first exec adopts a session channel opened during authentication (one round trip less).
+    const features = { preopenSession: true };
+    if (jumps === undefined) return connectSsh(host, o, creds, undefined, features);
     const route = await jumps.route(host, o, creds);
     try {
-      return await connectSsh(host, o, creds, route.open);
+      return await connectSsh(host, o, creds, route.open, features);
     } finally {
       route.release();
     }
@@ -35,14 +37,18 @@ async function connectHost(host: HostSpec, opts: ConnectOptions): Promise<Connec
   // A second connection, opened later if ever (SshConnection's side link): it outlives this
   // call's signal and reports no phases; the connect timeout bounds it.
   const { signal: _signal, onPhase: _onPhase, onTiming: _onTiming, ...later } = opts;
-  const reconnect = async (): Promise<SshLink> => (await connectWith(later)).link;
+  const reconnect = async (): Promise<SshLink> => {
+    const side = await connectWith(later);
+    side.fast?.discardPreopened();
+    return side.link;
+  };
   const { value, attempts } = await withConnectRetries(attempt, {
     retries: opts.retries ?? 0,
     baseDelayMs: opts.retryDelayMs ?? DEFAULT_RETRY_DELAY_MS,
     host: host.name,
     signal: opts.signal,
   });
-  return new SshConnection(value.link, value.hostKey, opts.maxSessions, { ...value.timing, attempts }, reconnect);
+  return new SshConnection(value.link, value.hostKey, opts.maxSessions, { ...value.timing, attempts }, reconnect, value.fast);
 }
 
 async function scanHost(host: HostSpec, opts: ConnectOptions): Promise<HostKey> {

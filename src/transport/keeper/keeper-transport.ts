@@ -1,0 +1,437 @@
+/**
+ * The client side of the keeper: a {@link Transport} whose connections live in the keeper
+ * process (keeper.ts), so the next fleet command reuses them. Hosts that may not be kept (persist
+ * off, secrets from env, jump hosts; see identity.ts) go to the direct transport unchanged.
+ * The first use starts the keeper, detached (like OpenSSH's `ControlMaster auto`).
+ *
+ * A kept Connection runs each command over its own unix-socket connection to the keeper, which
+ * pipes the channel's bytes and exit status; the socket's flow control carries back-pressure.
+ * SFTP sessions are not piped: they run on a direct connection opened on first need.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import net from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { FleetError, isFleetError, toFleetError } from '../../errors.js';
+import type { HostSpec } from '../../inventory/host-spec.js';
+import { decideHostKey } from '../ssh/host-key-check.js';
+import { hostKeyFromBlob } from '../ssh/host-key.js';
+import type { Connection, ConnectOptions, ConnectTiming, ExecExit, ExecRequest, SftpSession, Transport } from '../transport.js';
+import { notPersistable, persistTarget } from './identity.js';
+import { ensurePrivateDir, keeperPaths, type KeeperPaths, readToken } from './paths.js';
+import {
+  type AcquireResult,
+  type ControlReply,
+  type ControlRequest,
+  encodeFrame,
+  Frame,
+  FrameReader,
+  fromWireError,
+  type KeeperStatus,
+  LineReader,
+  type WireError,
+  toWireError,
+} from './protocol.js';
+
+/** Options of {@link createKeeperTransport}. */
+export interface KeeperTransportOptions {
+  /** Connects hosts that are not kept, and the SFTP sessions of kept ones. */
+  direct: Transport;
+  /** For the keeper's location (FLEET_KEEPER_DIR, XDG_RUNTIME_DIR, HOME). */
+  env: Readonly<Record<string, string | undefined>>;
+  /** How to start the keeper; default: this Node with keeper-main.js beside this module. */
+  keeperCommand?: readonly string[];
+}
+
+/** A transport that keeps connections in the keeper; close it (to end its control connection) after the run. */
+export interface KeeperTransport extends Transport {
+  close(): void;
+}
+
+export function createKeeperTransport(opts: KeeperTransportOptions): KeeperTransport {
+  const paths = keeperPaths(opts.env);
+  let client: Promise<KeeperClient> | undefined;
+  const control = (): Promise<KeeperClient> => {
+    const current = client;
+    if (current !== undefined) {
+      return current.then((c) => {
+        if (!c.isClosed) return c;
+        if (client === current) client = undefined;
+        return control();
+      });
+    }
+    const next = KeeperClient.open(paths, opts, true);
+    client = next;
+    next.catch(() => {
+      if (client === next) client = undefined;
+    });
+    return next;
+  };
+  return {
+    async connect(host: HostSpec, options: ConnectOptions): Promise<Connection> {
+      if (notPersistable(host) !== undefined) return opts.direct.connect(host, options);
+      const { target, key } = await persistTarget(host, options);
+      const keeper = await control();
+      const t0 = performance.now();
+      let result: AcquireResult;
+      try {
+        result = await keeper.request({ op: 'acquire', key, target }, options.signal);
+      } catch (error) {
+        // A key the keeper cannot use by itself (an encrypted one, whose passphrase stays here):
+        // this host connects directly, as without --persist.
+        if (isFleetError(error) && error.code === 'FLEET_KEY_INVALID') return opts.direct.connect(host, options);
+        throw error;
+      }
+      const conn = new KeptConnection(keeper, paths, host, options, key, target.persistMs, result, performance.now() - t0, opts.direct);
+      // The run's own known_hosts and policy decide, as for a fresh connection: a key changed or
+      // revoked since the keeper connected is refused before any command runs.
+      if (result.reused && options.hostKeyPolicy !== 'off') {
+        const shown = hostKeyFromBlob(Buffer.from(result.hostKey.blob, 'base64'));
+        const decision = shown === undefined ? undefined : decideHostKey({ name: host.name, address: host.address, port: host.port }, shown, options.hostKeyPolicy, options.knownHosts);
+        if (decision !== undefined && !decision.accept) {
+          await conn.close();
+          throw decision.error;
+        }
+      }
+      options.onPhase?.('connected');
+      options.onPhase?.('authenticated');
+      return conn;
+    },
+    close(): void {
+      void client?.then((c) => c.close(), () => undefined);
+      client = undefined;
+    },
+  };
+}
+
+/** Asks the keeper for its status; undefined when no keeper runs. */
+export async function keeperStatus(env: Readonly<Record<string, string | undefined>>): Promise<KeeperStatus | undefined> {
+  const client = await KeeperClient.open(keeperPaths(env), { env }, false).catch(() => undefined);
+  if (client === undefined) return undefined;
+  try {
+    return await client.request({ op: 'status' });
+  } finally {
+    client.close();
+  }
+}
+
+/** Asks the keeper to stop (running commands finish first); false when no keeper runs. */
+export async function stopKeeper(env: Readonly<Record<string, string | undefined>>): Promise<boolean> {
+  const client = await KeeperClient.open(keeperPaths(env), { env }, false).catch(() => undefined);
+  if (client === undefined) return false;
+  try {
+    await client.request({ op: 'stop' });
+    return true;
+  } finally {
+    client.close();
+  }
+}
+
+type RequestBody = ControlRequest extends infer R ? (R extends ControlRequest ? Omit<R, 'id'> : never) : never;
+
+/** One control connection to the keeper: JSON requests and replies matched by id. */
+class KeeperClient {
+  readonly paths: KeeperPaths;
+  readonly token: string;
+  readonly closed: Promise<FleetError>;
+  #sock: net.Socket;
+  #nextId = 1;
+  #pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: FleetError) => void }>();
+  #isClosed = false;
+
+  private constructor(sock: net.Socket, paths: KeeperPaths, token: string) {
+    this.#sock = sock;
+    this.paths = paths;
+    this.token = token;
+    const lines = new LineReader();
+    sock.on('data', (chunk: Buffer) => {
+      for (const reply of lines.push(chunk) as ControlReply[]) {
+        const waiter = this.#pending.get(reply.id);
+        // Removed before the waiter runs, so that it sees whether any reply is still awaited.
+        this.#pending.delete(reply.id);
+        if (reply.ok) waiter?.resolve(reply.result);
+        else waiter?.reject(fromWireError(reply.error));
+      }
+    });
+    sock.on('error', () => undefined);
+    sock.unref();
+    this.closed = new Promise((resolve) => {
+      sock.on('close', () => {
+        this.#isClosed = true;
+        const error = new FleetError('FLEET_CONNECTION_LOST', 'fleet keeper: the keeper went away');
+        for (const waiter of this.#pending.values()) waiter.reject(error);
+        this.#pending.clear();
+        resolve(error);
+      });
+    });
+  }
+
+  get isClosed(): boolean {
+    return this.#isClosed;
+  }
+
+  /** Connects (starting the keeper first when `start` and none answers). */
+  static async open(paths: KeeperPaths, opts: Pick<KeeperTransportOptions, 'env' | 'keeperCommand'>, start: boolean): Promise<KeeperClient> {
+    ensurePrivateDir(paths.dir);
+    let sock = await connectSocket(paths.socket).catch(() => undefined);
+    if (sock === undefined) {
+      if (!start) throw new FleetError('FLEET_CONNECTION_LOST', 'fleet keeper: not running');
+      await startKeeper(paths, opts);
+      sock = await connectSocket(paths.socket);
+    }
+    const token = readToken(paths.token);
+    sock.write(`${JSON.stringify({ token, op: 'control' })}\n`);
+    return new KeeperClient(sock, paths, token);
+  }
+
+  request<T>(body: RequestBody, signal?: AbortSignal): Promise<T> {
+    if (this.#isClosed) return Promise.reject(new FleetError('FLEET_CONNECTION_LOST', 'fleet keeper: the keeper went away'));
+    const id = this.#nextId++;
+    // Referenced only while a reply is awaited: an idle control connection never keeps a
+    // finished command's process alive.
+    this.#sock.ref();
+    const settle = (): void => {
+      if (this.#pending.size === 0) this.#sock.unref();
+    };
+    return new Promise<T>((resolve, reject) => {
+      const onAbort = (): void => {
+        this.#pending.delete(id);
+        settle();
+        reject(toFleetError(signal?.reason));
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.#pending.set(id, {
+        resolve: (v) => {
+          signal?.removeEventListener('abort', onAbort);
+          settle();
+          resolve(v as T);
+        },
+        reject: (e) => {
+          signal?.removeEventListener('abort', onAbort);
+          settle();
+          reject(e);
+        },
+      });
+      this.#sock.write(`${JSON.stringify({ ...body, id })}\n`);
+    });
+  }
+
+  close(): void {
+    this.#sock.end();
+  }
+}
+
+function connectSocket(path: string): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const sock = net.connect(path);
+    sock.once('connect', () => {
+      sock.off('error', reject);
+      resolve(sock);
+    });
+    sock.once('error', reject);
+  });
+}
+
+/** Starts the keeper detached and waits for its `ready` (or `running`, when another one won the race). */
+async function startKeeper(paths: KeeperPaths, opts: Pick<KeeperTransportOptions, 'env' | 'keeperCommand'>): Promise<void> {
+  const [file, ...args] = opts.keeperCommand ?? [process.execPath, keeperEntry()];
+  // Only what locates the keeper and the user's files: none of this process's secrets.
+  const env: Record<string, string> = {};
+  for (const name of ['HOME', 'PATH', 'XDG_RUNTIME_DIR', 'LANG', 'TMPDIR']) {
+    const value = opts.env[name];
+    if (value !== undefined) env[name] = value;
+  }
+  env['FLEET_KEEPER_DIR'] = paths.dir;
+  const child = spawn(file as string, args, { detached: true, stdio: ['ignore', 'pipe', 'ignore'], env });
+  const line = await new Promise<string>((resolve, reject) => {
+    let text = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      text += chunk.toString();
+      if (text.includes('\n')) resolve(text.trim());
+    });
+    child.once('error', reject);
+    child.once('exit', (code) => resolve(text.trim() || `exit ${code}`));
+  });
+  child.stdout.destroy();
+  child.unref();
+  if (line !== 'ready' && line !== 'running') throw new FleetError('FLEET_CONNECTION_LOST', `fleet keeper: could not start it (${line})`);
+}
+
+/**
+ * keeper-main.js beside this module (the CLI bundle and the compiled library both put it there);
+ * when this module runs from TypeScript source (tests), the built bundle's.
+ */
+function keeperEntry(): string {
+  const beside = fileURLToPath(new URL('./keeper-main.js', import.meta.url));
+  if (existsSync(beside) || !import.meta.url.endsWith('.ts')) return beside;
+  return fileURLToPath(new URL('../../../dist/cli/keeper-main.js', import.meta.url));
+}
+
+/** A connection held by the keeper, as the engine sees any connection. */
+class KeptConnection implements Connection {
+  readonly host: string;
+  readonly hostKey: { type: string; fingerprint: string };
+  readonly timing: ConnectTiming;
+  readonly closed: Promise<FleetError | undefined>;
+  #keeper: KeeperClient;
+  #paths: KeeperPaths;
+  #spec: HostSpec;
+  #options: ConnectOptions;
+  #key: string;
+  #persistMs: number;
+  #direct: Transport;
+  #sftpConn: Promise<Connection> | undefined;
+  #running = new Set<{ abort: (e: FleetError) => void; done: Promise<unknown> }>();
+  #closing: Promise<void> | undefined;
+  #resolveClosed!: (v: FleetError | undefined) => void;
+  #maxSessions: number;
+
+  constructor(keeper: KeeperClient, paths: KeeperPaths, spec: HostSpec, options: ConnectOptions, key: string, persistMs: number, result: AcquireResult, acquireMs: number, direct: Transport) {
+    this.host = spec.name;
+    this.hostKey = { type: result.hostKey.type, fingerprint: result.hostKey.fingerprint };
+    this.timing = result.reused
+      ? { startedAt: Date.now() - Math.round(acquireMs), socketMs: 0, kexMs: 0, authMs: Math.round(acquireMs), attempts: 1 }
+      : { ...result.timing };
+    this.#keeper = keeper;
+    this.#paths = paths;
+    this.#spec = spec;
+    this.#options = options;
+    this.#key = key;
+    this.#persistMs = persistMs;
+    this.#direct = direct;
+    this.#maxSessions = options.maxSessions ?? 10;
+    this.closed = new Promise((resolve) => {
+      this.#resolveClosed = resolve;
+    });
+    void keeper.closed.then((error) => {
+      const lost = new FleetError('FLEET_CONNECTION_LOST', `${this.host}: the fleet keeper went away`, { host: this.host });
+      for (const run of this.#running) run.abort(lost);
+      this.#resolveClosed(this.#closing === undefined ? lost : undefined);
+      return error;
+    });
+  }
+
+  get idleSessions(): number {
+    return Math.max(0, this.#maxSessions - 1 - this.#running.size);
+  }
+
+  async roundTrip(opts: { signal?: AbortSignal } = {}): Promise<number | undefined> {
+    return this.#keeper.request<number | undefined>({ op: 'ping', key: this.#key }, opts.signal);
+  }
+
+  exec(req: ExecRequest): Promise<ExecExit> {
+    if (this.#closing !== undefined || this.#keeper.isClosed) {
+      return Promise.reject(new FleetError('FLEET_CANCELLED', `${this.host}: the connection is closed`, { host: this.host }));
+    }
+    // A secret (a sudo password on stdin) never crosses the keeper's socket.
+    if (req.stdinIsSecret === true) return this.#directConnection().then((c) => c.exec(req));
+    let abortRun!: (e: FleetError) => void;
+    const done = new Promise<ExecExit>((resolve, reject) => {
+      const sock = net.connect(this.#paths.socket);
+      const frames = new FrameReader();
+      let settled = false;
+      let sentAbort = false;
+      const finish = (error: FleetError | undefined, exit?: ExecExit): void => {
+        if (settled) return;
+        settled = true;
+        req.signal?.removeEventListener('abort', onAbort);
+        if (error !== undefined) reject(error);
+        else resolve(exit as ExecExit);
+      };
+      const sendAbort = (reason: FleetError): void => {
+        if (sentAbort || sock.destroyed) return;
+        sentAbort = true;
+        sock.write(encodeFrame(Frame.Abort, JSON.stringify(toWireError(reason))));
+      };
+      abortRun = (e) => {
+        sendAbort(e);
+        // The keeper itself is gone: nothing will answer.
+        if (this.#keeper.isClosed) {
+          sock.destroy();
+          finish(e);
+        }
+      };
+      const onAbort = (): void => sendAbort(toFleetError(req.signal?.reason, this.host));
+      sock.on('error', () => undefined);
+      sock.on('data', (chunk: Buffer) => {
+        let got: Array<{ type: number; payload: Buffer }>;
+        try {
+          got = frames.push(chunk);
+        } catch (error) {
+          sock.destroy();
+          finish(toFleetError(error, this.host));
+          return;
+        }
+        for (const f of got) {
+          switch (f.type) {
+            case Frame.Stdout:
+              req.onStdout?.(Buffer.from(f.payload));
+              break;
+            case Frame.Stderr:
+              req.onStderr?.(Buffer.from(f.payload));
+              break;
+            case Frame.Exit:
+              finish(undefined, JSON.parse(f.payload.toString()) as ExecExit);
+              break;
+            case Frame.Error:
+              finish(fromWireError(JSON.parse(f.payload.toString()) as WireError));
+              break;
+          }
+        }
+        // The output's consumer is backed up: stop reading; the keeper then stops reading the channel.
+        if (req.flow?.congested && !sock.isPaused()) {
+          sock.pause();
+          void req.flow.whenClear().then(() => sock.resume());
+        }
+      });
+      sock.on('close', () => {
+        // No exit status and no error: the keeper died while the command ran. It may have run.
+        finish(new FleetError('FLEET_CONNECTION_LOST', `${this.host}: the fleet keeper went away while the command ran; its outcome is unknown`, { host: this.host }));
+      });
+      const hello = { token: this.#keeper.token, op: 'exec', key: this.#key, command: req.command, ...(req.pty === true && { pty: true }), ...(req.env !== undefined && { env: req.env }) };
+      const parts: Buffer[] = [Buffer.from(`${JSON.stringify(hello)}\n`)];
+      if (req.stdin !== undefined) {
+        const data = typeof req.stdin === 'string' ? Buffer.from(req.stdin) : req.stdin;
+        for (let at = 0; at < data.length; at += 1024 * 1024) parts.push(encodeFrame(Frame.Stdin, data.subarray(at, at + 1024 * 1024)));
+      }
+      parts.push(encodeFrame(Frame.StdinEnd));
+      sock.write(Buffer.concat(parts));
+      if (req.signal?.aborted) onAbort();
+      else req.signal?.addEventListener('abort', onAbort, { once: true });
+    });
+    const run = { abort: (e: FleetError) => abortRun(e), done: done.catch(() => undefined) };
+    this.#running.add(run);
+    void run.done.then(() => this.#running.delete(run));
+    return done;
+  }
+
+  async sftp(opts: { signal?: AbortSignal } = {}): Promise<SftpSession> {
+    if (this.#closing !== undefined) throw new FleetError('FLEET_CANCELLED', `${this.host}: the connection is closed`, { host: this.host });
+    return (await this.#directConnection()).sftp(opts);
+  }
+
+  /** A connection of this process's own to the host, opened on first need (SFTP, secret stdin). */
+  #directConnection(): Promise<Connection> {
+    const { signal: _s, onPhase: _p, ...rest } = this.#options;
+    this.#sftpConn ??= this.#direct.connect(this.#spec, rest);
+    const pending = this.#sftpConn;
+    pending.catch(() => {
+      if (this.#sftpConn === pending) this.#sftpConn = undefined;
+    });
+    return pending;
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  async #close(): Promise<void> {
+    const cancelled = new FleetError('FLEET_CANCELLED', `${this.host}: the connection was closed while the command ran`, { host: this.host });
+    for (const run of this.#running) run.abort(cancelled);
+    await Promise.allSettled([...this.#running].map((r) => r.done));
+    const sftp = this.#sftpConn;
+    await Promise.allSettled([sftp?.then((c) => c.close()), this.#keeper.request({ op: 'release', key: this.#key, persistMs: this.#persistMs })]);
+    this.#resolveClosed(undefined);
+  }
+}

@@ -1,0 +1,540 @@
+/**
+ * The keeper: a per-user background process that holds authenticated SSH connections between
+ * fleet commands (OpenSSH's ControlMaster + ControlPersist, for fleet). It connects and
+ * authenticates by itself, from key file paths and the agent socket path a client names; no
+ * secret ever crosses its socket. Clients (keeper-transport.ts) acquire a connection by its
+ * identity key, run each command over an exec connection of their own, and release it; a
+ * connection idle for its `persist` duration is closed, and the keeper exits when it holds none.
+ */
+import { unlinkSync } from 'node:fs';
+import net from 'node:net';
+import { FleetError, toFleetError } from '../../errors.js';
+import type { HostSpec } from '../../inventory/host-spec.js';
+import { streamsOutputFlow } from '../../output-flow.js';
+import { createCredentialCache } from '../ssh/credentials.js';
+import { withFileLock } from '../ssh/file-lock.js';
+import { loadKnownHosts } from '../ssh/known-hosts-store.js';
+import { createSshTransport } from '../ssh/ssh-transport.js';
+import type { Connection, CredentialCache, KnownHosts, Transport } from '../transport.js';
+import { ensurePrivateDir, type KeeperPaths, tokenMatches, writeToken } from './paths.js';
+import {
+  type AcquireResult,
+  type ControlReply,
+  type ControlRequest,
+  encodeFrame,
+  Frame,
+  FrameReader,
+  fromWireError,
+  type Hello,
+  HelloReader,
+  type KeeperHostStatus,
+  type KeeperStatus,
+  LineReader,
+  type PersistTarget,
+  toWireError,
+} from './protocol.js';
+
+/** How long a kept connection may take to answer the liveness check before it is replaced. */
+const LIVENESS_TIMEOUT_MS = 3000;
+/** How long the keeper waits, holding nothing, before it exits (a command may be about to start). */
+const EMPTY_GRACE_MS = 1000;
+
+interface Entry {
+  key: string;
+  target: PersistTarget;
+  conn: Promise<Connection>;
+  settled: Connection | undefined;
+  dead: boolean;
+  holders: number;
+  running: number;
+  lastUsed: number;
+  persistMs: number;
+  timer: NodeJS.Timeout | undefined;
+  connectedAt: number;
+  hostKeyBlob: string;
+}
+
+export interface KeeperOptions {
+  paths: KeeperPaths;
+  /** Diagnostics (no secrets). */
+  log?: (line: string) => void;
+  transport?: Transport;
+}
+
+export class Keeper {
+  readonly #paths: KeeperPaths;
+  readonly #log: (line: string) => void;
+  readonly #transport: Transport;
+  readonly #entries = new Map<string, Entry>();
+  readonly #knownHosts = new Map<string, Promise<KnownHosts>>();
+  readonly #credentials = new Map<string, CredentialCache>();
+  readonly #startedAt = Date.now();
+  #server: net.Server | undefined;
+  #token = '';
+  #stopping = false;
+  #emptyTimer: NodeJS.Timeout | undefined;
+  #done!: () => void;
+  /** Settles when the keeper has stopped (idle, `stop`, or a signal). */
+  readonly finished: Promise<void> = new Promise((resolve) => {
+    this.#done = resolve;
+  });
+
+  constructor(opts: KeeperOptions) {
+    this.#paths = opts.paths;
+    this.#log = opts.log ?? (() => undefined);
+    this.#transport = opts.transport ?? createSshTransport();
+  }
+
+  /**
+   * Listens on the socket. Rejects with EADDRINUSE when a live keeper already answers there (a
+   * stale socket left by a killed keeper is replaced).
+   */
+  async listen(): Promise<void> {
+    ensurePrivateDir(this.#paths.dir);
+    // Two fleet commands may start a keeper at the same moment: one listens, the other finds it.
+    await withFileLock(this.#paths.socket, async () => {
+      if (await answers(this.#paths.socket)) throw Object.assign(new Error('a keeper already runs'), { code: 'EADDRINUSE' });
+      try {
+        unlinkSync(this.#paths.socket); // a stale socket left by a killed keeper
+      } catch {
+        // none there
+      }
+      this.#token = writeToken(this.#paths.token);
+      const server = net.createServer((sock) => this.#accept(sock));
+      // The socket is created 0600 (umask for the bind only): no window in which others could connect.
+      const umask = process.umask(0o177);
+      try {
+        await new Promise<void>((resolve, reject) => {
+          server.once('error', reject);
+          server.listen(this.#paths.socket, () => {
+            server.off('error', reject);
+            resolve();
+          });
+        });
+      } finally {
+        process.umask(umask);
+      }
+      this.#server = server;
+    });
+    this.#armEmptyTimer();
+  }
+
+  /** Stops taking new commands; closes idle connections now and busy ones when their commands end. */
+  stop(reason: string): void {
+    if (this.#stopping) return;
+    this.#stopping = true;
+    this.#log(`stopping: ${reason}`);
+    this.#server?.close();
+    for (const file of [this.#paths.socket, this.#paths.token]) {
+      try {
+        unlinkSync(file);
+      } catch {
+        // already gone
+      }
+    }
+    for (const entry of this.#entries.values()) if (entry.running === 0) this.#drop(entry);
+    this.#maybeFinish();
+  }
+
+  status(): KeeperStatus {
+    const now = Date.now();
+    const hosts: KeeperHostStatus[] = [...this.#entries.values()]
+      .filter((e) => e.settled !== undefined && !e.dead)
+      .map((e) => ({
+        host: e.target.name,
+        address: e.target.address,
+        port: e.target.port,
+        user: e.target.user,
+        active: e.running,
+        idleMs: e.holders > 0 || e.running > 0 ? 0 : now - e.lastUsed,
+        persistMs: e.persistMs,
+        connectedAt: new Date(e.connectedAt).toISOString(),
+      }));
+    return { pid: process.pid, startedAt: new Date(this.#startedAt).toISOString(), rssBytes: process.memoryUsage.rss(), hosts };
+  }
+
+  #accept(sock: net.Socket): void {
+    sock.on('error', () => undefined);
+    const reader = new HelloReader();
+    const onData = (chunk: Buffer): void => {
+      let first: { hello: unknown; rest: Buffer } | undefined;
+      try {
+        first = reader.push(chunk);
+      } catch {
+        sock.destroy();
+        return;
+      }
+      if (first === undefined) return;
+      sock.off('data', onData);
+      const hello = first.hello as Hello;
+      const rest = first.rest;
+      // The token proves the peer can read this user's private directory (docs/security.md).
+      if (typeof hello !== 'object' || hello === null || !tokenMatches(hello.token, this.#token)) {
+        this.#log('refused a connection without the token');
+        sock.destroy();
+        return;
+      }
+      if (hello.op === 'control') this.#control(sock, new LineReader(), rest);
+      else if (hello.op === 'exec') this.#exec(sock, hello, rest);
+      else sock.destroy();
+    };
+    sock.on('data', onData);
+  }
+
+  #control(sock: net.Socket, lines: LineReader, rest: Buffer): void {
+    // What this client holds, released if it goes away without saying so (killed, say).
+    const held = new Map<string, number>();
+    const reply = (r: ControlReply): void => {
+      if (!sock.destroyed) sock.write(`${JSON.stringify(r)}\n`);
+    };
+    const handle = (req: ControlRequest): void => {
+      this.#request(req, held).then(
+        (result) => reply({ id: req.id, ok: true, result }),
+        (error: unknown) => reply({ id: req.id, ok: false, error: toWireError(toFleetError(error)) }),
+      );
+    };
+    const onData = (chunk: Buffer): void => {
+      try {
+        for (const req of lines.push(chunk)) handle(req as ControlRequest);
+      } catch {
+        sock.destroy();
+      }
+    };
+    sock.on('data', onData);
+    sock.on('close', () => {
+      for (const [key, count] of held) {
+        const entry = this.#entries.get(key);
+        if (entry !== undefined) for (let i = 0; i < count; i += 1) this.#release(entry, entry.persistMs);
+      }
+      held.clear();
+    });
+    if (rest.length > 0) onData(rest);
+  }
+
+  async #request(req: ControlRequest, held: Map<string, number>): Promise<unknown> {
+    switch (req.op) {
+      case 'acquire': {
+        if (this.#stopping) throw new FleetError('FLEET_CANCELLED', 'fleet keeper: stopping');
+        const result = await this.#acquire(req.key, req.target);
+        held.set(req.key, (held.get(req.key) ?? 0) + 1);
+        return result;
+      }
+      case 'release': {
+        const count = held.get(req.key) ?? 0;
+        if (count === 0) return undefined;
+        if (count === 1) held.delete(req.key);
+        else held.set(req.key, count - 1);
+        const entry = this.#entries.get(req.key);
+        if (entry !== undefined) this.#release(entry, req.persistMs);
+        return undefined;
+      }
+      case 'ping': {
+        const entry = this.#entries.get(req.key);
+        const conn = entry?.settled;
+        if (conn === undefined || entry?.dead) throw lostError(req.key, entry?.target);
+        return conn.roundTrip();
+      }
+      case 'status':
+        return this.status();
+      case 'stop':
+        // Answer first: the reply must leave before the socket closes.
+        setImmediate(() => this.stop('fleet persist stop'));
+        return undefined;
+    }
+  }
+
+  async #acquire(key: string, target: PersistTarget): Promise<AcquireResult> {
+    this.#cancelEmptyTimer();
+    const existing = this.#entries.get(key);
+    if (existing !== undefined && !existing.dead) {
+      existing.holders += 1;
+      this.#hold(existing);
+      try {
+        const conn = await existing.conn;
+        // Checked before any command runs on it, never after: a dead one is replaced now.
+        if (!existing.dead && (await alive(conn))) {
+          existing.persistMs = Math.max(existing.persistMs, target.persistMs);
+          return { reused: true, hostKey: { ...conn.hostKey, blob: existing.hostKeyBlob }, timing: { ...conn.timing } };
+        }
+      } catch {
+        // its connect failed: a fresh one below
+      }
+      existing.holders -= 1;
+      this.#drop(existing);
+    }
+    const entry = this.#connect(key, target);
+    entry.holders += 1;
+    try {
+      const conn = await entry.conn;
+      return { reused: false, hostKey: { ...conn.hostKey, blob: entry.hostKeyBlob }, timing: { ...conn.timing } };
+    } catch (error) {
+      entry.holders -= 1;
+      this.#drop(entry);
+      throw error;
+    }
+  }
+
+  #connect(key: string, target: PersistTarget): Entry {
+    const spec: HostSpec = {
+      name: target.name,
+      address: target.address,
+      port: target.port,
+      user: target.user,
+      identityFiles: target.identityFiles,
+      ...(target.agentSocket !== undefined && { agent: true }),
+      knownHostsFiles: target.knownHostsFiles,
+      labels: {},
+      vars: {},
+      groups: [],
+    };
+    const entry: Entry = {
+      key,
+      target,
+      conn: Promise.resolve(undefined as unknown as Connection),
+      settled: undefined,
+      dead: false,
+      holders: 0,
+      running: 0,
+      lastUsed: Date.now(),
+      persistMs: target.persistMs,
+      timer: undefined,
+      connectedAt: Date.now(),
+      hostKeyBlob: '',
+    };
+    entry.conn = (async () => {
+      const knownHosts = await this.#knownHostsFor(target);
+      let blob = '';
+      const conn = await this.#transport.connect(spec, {
+        connectTimeoutMs: target.connectTimeoutMs,
+        hostKeyPolicy: target.hostKeyPolicy,
+        knownHosts: recordingKey(knownHosts, (b) => (blob = b)),
+        credentials: this.#credentialsFor(target.agentSocket),
+        kexProfile: target.kexProfile,
+        ...(target.maxSessions !== undefined && { maxSessions: target.maxSessions }),
+      });
+      entry.hostKeyBlob = blob;
+      entry.settled = conn;
+      entry.connectedAt = Date.now();
+      this.#log(`connected ${target.name} (${target.user}@${target.address}:${target.port})`);
+      void conn.closed.then((error) => {
+        entry.dead = true;
+        if (error !== undefined) this.#log(`lost ${target.name}: ${error.code}`);
+        if (this.#entries.get(key) === entry) this.#entries.delete(key);
+        this.#maybeFinish();
+      });
+      return conn;
+    })();
+    entry.conn.catch(() => undefined);
+    this.#entries.set(key, entry);
+    return entry;
+  }
+
+  #knownHostsFor(target: PersistTarget): Promise<KnownHosts> {
+    const id = JSON.stringify([target.knownHostsFiles, target.hostKeyPolicy]);
+    let pending = this.#knownHosts.get(id);
+    if (pending === undefined) {
+      pending = loadKnownHosts({ files: target.knownHostsFiles });
+      this.#knownHosts.set(id, pending);
+      pending.catch(() => this.#knownHosts.delete(id));
+    }
+    return pending;
+  }
+
+  #credentialsFor(agentSocket: string | undefined): CredentialCache {
+    const id = agentSocket ?? '';
+    let creds = this.#credentials.get(id);
+    if (creds === undefined) {
+      // The keeper's own environment holds no secrets; the agent socket is a path.
+      creds = createCredentialCache({ env: agentSocket === undefined ? {} : { SSH_AUTH_SOCK: agentSocket } });
+      this.#credentials.set(id, creds);
+    }
+    return creds;
+  }
+
+  #hold(entry: Entry): void {
+    if (entry.timer !== undefined) clearTimeout(entry.timer);
+    entry.timer = undefined;
+  }
+
+  #release(entry: Entry, persistMs: number): void {
+    entry.holders = Math.max(0, entry.holders - 1);
+    entry.lastUsed = Date.now();
+    entry.persistMs = Math.max(1, persistMs);
+    this.#armIdle(entry);
+  }
+
+  #armIdle(entry: Entry): void {
+    if (entry.holders > 0 || entry.running > 0 || entry.dead) return;
+    if (this.#stopping) {
+      this.#drop(entry);
+      this.#maybeFinish();
+      return;
+    }
+    if (entry.timer !== undefined) clearTimeout(entry.timer);
+    entry.timer = setTimeout(() => {
+      entry.timer = undefined;
+      if (entry.holders > 0 || entry.running > 0) return;
+      this.#log(`idle ${entry.target.name}: closing after ${entry.persistMs} ms`);
+      this.#drop(entry);
+      this.#maybeFinish();
+    }, entry.persistMs);
+  }
+
+  #drop(entry: Entry): void {
+    entry.dead = true;
+    if (entry.timer !== undefined) clearTimeout(entry.timer);
+    entry.timer = undefined;
+    if (this.#entries.get(entry.key) === entry) this.#entries.delete(entry.key);
+    void entry.conn.then((c) => c.close(), () => undefined);
+  }
+
+  #maybeFinish(): void {
+    const busy = [...this.#entries.values()].some((e) => e.running > 0 || e.holders > 0);
+    if (this.#stopping) {
+      if (!busy) void this.#finish();
+      return;
+    }
+    if (this.#entries.size === 0) this.#armEmptyTimer();
+  }
+
+  #armEmptyTimer(): void {
+    this.#cancelEmptyTimer();
+    this.#emptyTimer = setTimeout(() => {
+      if (this.#entries.size === 0) this.stop('holding no connection');
+    }, EMPTY_GRACE_MS);
+  }
+
+  #cancelEmptyTimer(): void {
+    if (this.#emptyTimer !== undefined) clearTimeout(this.#emptyTimer);
+    this.#emptyTimer = undefined;
+  }
+
+  async #finish(): Promise<void> {
+    this.#cancelEmptyTimer();
+    const all = [...this.#entries.values()];
+    this.#entries.clear();
+    await Promise.allSettled(all.map((e) => e.conn.then((c) => c.close())));
+    this.#done();
+  }
+
+  #exec(sock: net.Socket, hello: Extract<Hello, { op: 'exec' }>, rest: Buffer): void {
+    const entry = this.#entries.get(hello.key);
+    const send = (type: number, payload?: Buffer | string): void => {
+      if (!sock.destroyed) sock.write(encodeFrame(type, payload));
+    };
+    const fail = (error: FleetError): void => {
+      send(Frame.Error, JSON.stringify(toWireError(error)));
+      sock.end();
+    };
+    const conn = entry?.settled;
+    if (entry === undefined || conn === undefined || entry.dead) {
+      fail(lostError(hello.key, entry?.target));
+      return;
+    }
+    entry.running += 1;
+    this.#hold(entry);
+    const controller = new AbortController();
+    const stdin: Buffer[] = [];
+    let stdinEnded = false;
+    let started = false;
+    const frames = new FrameReader();
+    // The client's socket is the output's consumer: while it is backed up, the channel is not read.
+    const flow = streamsOutputFlow([sock], 256 * 1024);
+    const start = (): void => {
+      if (started) return;
+      started = true;
+      conn
+        .exec({
+          command: hello.command,
+          ...(hello.env !== undefined && { env: hello.env }),
+          ...(hello.pty === true && { pty: true }),
+          ...(stdin.length > 0 && { stdin: Buffer.concat(stdin) }),
+          signal: controller.signal,
+          flow,
+          onStdout: (chunk) => send(Frame.Stdout, chunk),
+          onStderr: (chunk) => send(Frame.Stderr, chunk),
+        })
+        .then(
+          (exit) => {
+            send(Frame.Exit, JSON.stringify(exit));
+            sock.end();
+          },
+          (error: unknown) => fail(toFleetError(error, entry.target.name)),
+        )
+        .finally(() => {
+          entry.running -= 1;
+          entry.lastUsed = Date.now();
+          this.#armIdle(entry);
+          if (this.#stopping && entry.running === 0) this.#drop(entry);
+          this.#maybeFinish();
+        });
+    };
+    const onData = (chunk: Buffer): void => {
+      let got: Array<{ type: number; payload: Buffer }>;
+      try {
+        got = frames.push(chunk);
+      } catch {
+        sock.destroy();
+        return;
+      }
+      for (const f of got) {
+        if (f.type === Frame.Stdin && !stdinEnded) stdin.push(Buffer.from(f.payload));
+        else if (f.type === Frame.StdinEnd) {
+          stdinEnded = true;
+          start();
+        } else if (f.type === Frame.Abort) {
+          controller.abort(fromWireError(JSON.parse(f.payload.toString()) as ReturnType<typeof toWireError>));
+        }
+      }
+    };
+    sock.on('data', onData);
+    // A client that goes away (killed, say) takes its command with it: the process group is killed.
+    sock.on('close', () => {
+      if (!controller.signal.aborted) controller.abort(new FleetError('FLEET_CANCELLED', `${entry.target.name}: the fleet client went away while the command ran`, { host: entry.target.name }));
+    });
+    if (rest.length > 0) onData(rest);
+  }
+}
+
+/** A kept connection answers a keepalive within the bound (undefined: the library cannot tell; trusted). */
+async function alive(conn: Connection): Promise<boolean> {
+  const signal = AbortSignal.timeout(LIVENESS_TIMEOUT_MS);
+  try {
+    await conn.roundTrip({ signal });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** True when something answers a connect on the socket path. */
+function answers(socket: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = net.connect(socket);
+    probe.once('connect', () => {
+      probe.destroy();
+      resolve(true);
+    });
+    probe.once('error', () => resolve(false));
+  });
+}
+
+/** Wraps known_hosts so that the key the server proved is recorded (sent to clients, who check it against theirs). */
+function recordingKey(knownHosts: KnownHosts, record: (blobBase64: string) => void): KnownHosts {
+  return {
+    files: knownHosts.files,
+    writeFile: knownHosts.writeFile,
+    invalidLines: knownHosts.invalidLines,
+    lookup: (host, port, key) => {
+      record(key.blob.toString('base64'));
+      return knownHosts.lookup(host, port, key);
+    },
+    keyTypesFor: (host, port) => knownHosts.keyTypesFor(host, port),
+    add: (host, port, key) => knownHosts.add(host, port, key),
+  };
+}
+
+function lostError(key: string, target: PersistTarget | undefined): FleetError {
+  const host = target?.name ?? key.slice(0, 12);
+  return new FleetError('FLEET_CONNECTION_LOST', `${host}: the kept connection is gone`, { host });
+}

@@ -1,0 +1,100 @@
+// Round trips of a fresh connection, counted behind the latency proxy (test/lab/latency-proxy.ts):
+// after the key exchange, SERVICE_REQUEST, the signed USERAUTH_REQUEST and CHANNEL_OPEN leave in
+// one flight (ssh2-internals.ts), so authentication plus the first exec take 2 round trips, not 4.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { HostSpec } from '../../src/inventory/host-spec.js';
+import { type ConnectOptions, createCredentialCache, createSshTransport, type KnownHosts, loadKnownHosts } from '../../src/transport/index.js';
+import { startLab, type Lab } from '../lab/lab.js';
+import { startLatencyProxies, type LatencyProxies } from '../lab/latency-proxy.js';
+import { fixtureKeyPath } from '../setup/keys.js';
+
+const RTT_MS = 150;
+const transport = createSshTransport();
+let lab: Lab;
+let proxies: LatencyProxies;
+let knownHosts: KnownHosts;
+
+beforeAll(async () => {
+  // MaxSessions 1: an early channel left open would block the next session (checked below).
+  // LogLevel DEBUG1: sshd logs the key exchange it chose (the kex profile test reads it).
+  lab = await startLab({ hosts: 1, name: 'it-roundtrips', sshdOptions: { MaxSessions: '1', LogLevel: 'DEBUG1' } });
+  const h = lab.hosts[0]!;
+  proxies = await startLatencyProxies({ targets: [{ name: h.name, host: h.address, port: h.port }], rttMs: RTT_MS });
+  knownHosts = await loadKnownHosts({ files: [lab.knownHostsFile], globalFiles: [], writeFile: null });
+}, 120_000);
+
+afterAll(async () => {
+  await proxies?.close();
+  await lab?.stop();
+});
+
+function proxied(over: Partial<HostSpec> = {}): HostSpec {
+  const p = proxies.hosts[0]!;
+  // Host keys are pinned by the lab address; the proxy listens on its own address.
+  return { name: p.name, address: p.proxy.host, port: p.proxy.port, user: 'root', identityFiles: [lab.keyFile], knownHostsFiles: [], labels: {}, vars: {}, groups: [], ...over };
+}
+
+function options(): ConnectOptions {
+  return { connectTimeoutMs: 20_000, hostKeyPolicy: 'off', knownHosts, credentials: createCredentialCache(), maxSessions: 1 };
+}
+
+/** Round trips from the end of the key exchange to the first exec's exit. */
+async function measure(host: HostSpec): Promise<{ afterKex: number }> {
+  let kexDone = 0;
+  const conn = await transport.connect(host, { ...options(), onPhase: (phase) => (phase === 'connected' ? (kexDone = performance.now()) : undefined) });
+  try {
+    const exit = await conn.exec({ command: 'true' });
+    expect(exit.exitCode).toBe(0);
+    const end = performance.now();
+    return { afterKex: (end - kexDone) / RTT_MS };
+  } finally {
+    await conn.close();
+  }
+}
+
+describe('a fresh connection at RTT 150 ms', () => {
+  it('authenticates and runs its first exec in 2 round trips after the key exchange (one flight: service, auth, channel open)', async () => {
+    // The whole figure (TCP + banner 2, key exchange 1, auth + channel 1, exec 1) is the bench's
+    // (roundtrips case): here a cold first connect's CPU would make it flaky.
+    const { afterKex } = await measure(proxied());
+    // Service, auth, channel open and exec one after the other would be 4 round trips.
+    expect(afterKex).toBeLessThan(2.8);
+  });
+
+  it('with a refused key first, falls back to the usual sequence and still gets in', async () => {
+    const identityFiles = [fixtureKeyPath('id_ed25519_unauthorized'), lab.keyFile];
+    const { afterKex } = await measure(proxied({ identityFiles }));
+    // No early channel with two keys: auth (refused), auth, then open and exec.
+    expect(afterKex).toBeGreaterThan(2.8);
+  });
+
+  it('closes the early channel before an SFTP session on a MaxSessions 1 server, and the next exec still runs', async () => {
+    const conn = await transport.connect(proxied(), options());
+    try {
+      const sftp = await conn.sftp();
+      expect((await sftp.stat('/')).isDirectory).toBe(true);
+      await sftp.end();
+      expect((await conn.exec({ command: 'true' })).exitCode).toBe(0);
+    } finally {
+      await conn.close();
+    }
+  });
+});
+
+describe('kex_profile', () => {
+  const chosenKex = async (over: Partial<HostSpec>): Promise<string | undefined> => {
+    const log = join(lab.dir, 'hosts', lab.hosts[0]!.name, 'sshd.log');
+    const before = readFileSync(log, 'utf8').length;
+    const conn = await transport.connect(proxied(over), options());
+    await conn.close();
+    return /kex: algorithm: (\S+)/.exec(readFileSync(log, 'utf8').slice(before))?.[1];
+  };
+
+  it('fast offers ecdh-sha2-nistp256 first; the default keeps curve25519 first', async () => {
+    expect(await chosenKex({ kexProfile: 'fast' })).toBe('ecdh-sha2-nistp256');
+    expect(await chosenKex({})).toBe('curve25519-sha256');
+    expect(await chosenKex({ kexProfile: 'default' })).toBe('curve25519-sha256');
+  });
+});

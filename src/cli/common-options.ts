@@ -17,6 +17,7 @@ export interface CommonOptions {
   connectTimeout?: string;
   retries?: string;
   jumpHandshakes?: string;
+  maxConnections?: string;
   timeout?: string;
   deadline?: string;
   output: OutputMode;
@@ -34,6 +35,7 @@ export function addCommonOptions(command: Command): Command {
     .option('-l, --limit <pattern>', "host pattern, e.g. 'web*', 'web:&prod:!web03', '~^db\\d+$'")
     .option('-H, --hosts <list>', 'ad-hoc hosts: a,b,user@c:2222 (ranges allowed)')
     .option('-f, --forks <n>', 'max hosts in flight', '50')
+    .option('--max-connections <n>', 'max SSH connections open at once (default: --forks; fleet run: one per host)')
     .option('-u, --user <name>', 'remote user (overrides the inventory)')
     .option('-p, --port <n>', 'remote port (overrides the inventory)')
     .option('--identity <file>', 'private key file; repeatable, tried in order', collect)

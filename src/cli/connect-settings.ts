@@ -43,7 +43,7 @@ export async function openFleetForHosts(options: CommonOptions, settings: Common
 
 /**
  * The connection options of openFleet that the command line sets beyond the common settings:
- * `--retries`, `--jump-handshakes`, and the hosts `proxy_jump` names resolve against. Shared by
+ * `--retries`, `--jump-handshakes`, `--max-connections`, and the hosts `proxy_jump` names resolve against. Shared by
  * every command that connects.
  */
 export async function connectFleetOptions(
@@ -51,11 +51,17 @@ export async function connectFleetOptions(
   settings: CommonSettings,
   selected: readonly HostSpec[],
   io: CliIo,
-): Promise<Pick<FleetOptions, 'retries' | 'jumpHandshakes' | 'jumpHosts'>> {
+): Promise<Pick<FleetOptions, 'retries' | 'jumpHandshakes' | 'jumpHosts' | 'maxConnections'>> {
   const retries = options.retries === undefined ? 0 : parseInteger(options.retries, '--retries', 0, 100);
   const jumpHandshakes = options.jumpHandshakes === undefined ? undefined : parseInteger(options.jumpHandshakes, '--jump-handshakes', 1, 10_000);
   const jumpHosts = await jumpHostsFor(options, settings, selected, io);
-  return { retries, ...(jumpHandshakes !== undefined && { jumpHandshakes }), ...(jumpHosts && { jumpHosts }) };
+  const maxConnections = options.maxConnections === undefined ? undefined : parseInteger(options.maxConnections, '--max-connections', 1, 1_000_000);
+  return {
+    retries,
+    ...(jumpHandshakes !== undefined && { jumpHandshakes }),
+    ...(jumpHosts && { jumpHosts }),
+    ...(maxConnections !== undefined && { maxConnections }),
+  };
 }
 
 /**

@@ -6,7 +6,7 @@
  */
 import type { Duplex } from 'node:stream';
 import { FleetError, toFleetError } from '../../errors.js';
-import type { HostSpec } from '../../inventory/host-spec.js';
+import type { ConnectTarget } from '../transport.js';
 import type { ConnectOptions, ConnectTiming } from '../transport.js';
 import { algorithmsFor } from './algorithms.js';
 import { AuthDriver, planAuth } from './auth.js';
@@ -42,7 +42,7 @@ export function connectStageOf(error: FleetError): ConnectStage | undefined {
  * (HostKeyError before any credential is sent; AuthError with every attempt when auth fails).
  */
 export function connectSsh(
-  host: HostSpec,
+  host: ConnectTarget,
   opts: ConnectOptions,
   creds: SshCredentialCache,
   openSocket: SocketOpener = openTcpSocket,

@@ -44,7 +44,7 @@ export interface FleetOptions {
    * each host keeps one connection across the run's barriers.
    */
   maxConnections?: number;
-  /** Most SSH handshakes in flight at once. Default 32 (see DEFAULT_MAX_HANDSHAKES). */
+  /** Most SSH handshakes in flight at once. Default 64 (see DEFAULT_MAX_HANDSHAKES). */
   maxHandshakes?: number;
   /** An idle connection (no command of this fleet running on it) is closed after this long. Default 30 s. */
   idleTimeoutMs?: number;

@@ -13,7 +13,8 @@ import type { StepsFile } from './steps/model.js';
 import type { StepInput } from './steps/normalize-steps.js';
 import type { StepsReport } from './steps/outcome.js';
 import type { ExecOutput, RunReport, TransferOutput } from './result.js';
-import { Connections } from './run/connections.js';
+import { FleetError } from './errors.js';
+import { connectTargetOf } from './run/connect-target.js';
 import {
   createCredentialCache,
   createJumpHosts,
@@ -23,6 +24,7 @@ import {
   type KnownHosts,
   type Transport,
 } from './transport/index.js';
+import { ConnectionPool } from './transport/pool.js';
 
 export { DEFAULT_MAX_OUTPUT_BYTES, type FleetExecOptions } from './operations/exec.js';
 export type { FleetGetOptions } from './operations/get.js';
@@ -41,6 +43,16 @@ export interface FleetOptions {
   onlyHosts?: ReadonlySet<string>;
   /** Most hosts in flight at once (`-f`). Default 50. */
   forks?: number;
+  /**
+   * Most connections open at once (`--max-connections`), all operations of this fleet together.
+   * Default: `forks`; a steps run (`run`) raises it to its host count unless it is set here, so
+   * each host keeps one connection across the run's barriers.
+   */
+  maxConnections?: number;
+  /** Most SSH handshakes in flight at once. Default 64 (see DEFAULT_MAX_HANDSHAKES). */
+  maxHandshakes?: number;
+  /** An idle connection (no command of this fleet running on it) is closed after this long. Default 30 s. */
+  idleTimeoutMs?: number;
   /** Overrides every host's own setting; default: each host's `strictHostKeys`, else strict. */
   hostKeyPolicy?: HostKeyPolicy;
   /** Bound on TCP + handshake + auth per host. Default 10 s. */
@@ -77,7 +89,10 @@ export class Fleet implements AsyncDisposable {
   // The whole inventory, not just the selection: `when` patterns of steps resolve against it.
   readonly #inventory: Inventory;
   readonly #events = new FleetEventStream();
-  #connections: Promise<Connections> | undefined;
+  #pool: Promise<{ pool: ConnectionPool; knownHosts: KnownHosts }> | undefined;
+  // Aborted by close(): every operation in flight stops (its hosts end interrupted).
+  readonly #closing = new AbortController();
+  readonly #inFlight = new Set<Promise<unknown>>();
 
   constructor(opts: FleetOptions) {
     const inventory = Array.isArray(opts.inventory) ? inventoryFromHosts(opts.inventory) : (opts.inventory as Inventory);
@@ -89,7 +104,7 @@ export class Fleet implements AsyncDisposable {
 
   /** Runs `command` on every host (or those `opts.limit` selects); resolves to the total report. */
   async exec(command: string, opts: FleetExecOptions = {}): Promise<RunReport<ExecOutput>> {
-    return execOperation(await this.#context(opts.limit), command, { ...opts, onEvent: this.#sink(opts.onEvent) });
+    return this.#track(async () => execOperation(await this.#context(opts.limit), command, { ...opts, ...this.#bounds(opts) }));
   }
 
   /**
@@ -99,27 +114,27 @@ export class Fleet implements AsyncDisposable {
    */
   async put(sources: string | readonly string[], remote: string, opts: FleetPutOptions = {}): Promise<RunReport<TransferOutput>> {
     const list = typeof sources === 'string' ? [sources] : sources;
-    return putOperation(await this.#context(opts.limit), list, remote, { ...opts, onEvent: this.#sink(opts.onEvent) });
+    return this.#track(async () => putOperation(await this.#context(opts.limit), list, remote, { ...opts, ...this.#bounds(opts) }));
   }
 
   /** Fetches `remote` from every host into `localDir/<host>/`, verified against each host's sha256. */
   async get(remote: string, localDir: string, opts: FleetGetOptions = {}): Promise<RunReport<TransferOutput>> {
-    return getOperation(await this.#context(opts.limit), remote, localDir, { ...opts, onEvent: this.#sink(opts.onEvent) });
+    return this.#track(async () => getOperation(await this.#context(opts.limit), remote, localDir, { ...opts, ...this.#bounds(opts) }));
   }
 
   /** Connects and authenticates to every host; reports handshake time, host key and one round trip. */
   async ping(opts: FleetPingOptions = {}): Promise<RunReport<PingOutput>> {
-    return pingOperation(await this.#context(opts.limit), { ...opts, onEvent: this.#sink(opts.onEvent) });
+    return this.#track(async () => pingOperation(await this.#context(opts.limit), { ...opts, ...this.#bounds(opts) }));
   }
 
   /** Reads every host's key without authenticating to it, and says whether known_hosts knows it. */
   async scanHostKeys(opts: FleetHostKeysOptions = {}): Promise<RunReport<HostKeyOutput>> {
-    return scanHostKeysOperation(await this.#context(opts.limit), opts);
+    return this.#track(async () => scanHostKeysOperation(await this.#context(opts.limit), { ...opts, signal: this.#signal(opts.signal) }));
   }
 
   /** Writes the `unknown` keys of `scan` to the known_hosts write file; never a changed or revoked one. */
   async acceptHostKeys(scan: RunReport<HostKeyOutput>): Promise<RunReport<HostKeyOutput>> {
-    return acceptHostKeysOperation(await this.#context(undefined), scan);
+    return this.#track(async () => acceptHostKeysOperation(await this.#context(undefined), scan));
   }
 
   /**
@@ -130,7 +145,17 @@ export class Fleet implements AsyncDisposable {
    */
   async run(steps: string | StepsFile | readonly StepInput[] | { steps: readonly StepInput[] }, opts: FleetRunOptions = {}): Promise<StepsReport> {
     const loaded = typeof steps === 'string' ? await loadStepsFile(steps) : isStepsFile(steps) ? steps : stepsFromInput(steps);
-    return runOperation(await this.#context(opts.limit), this.#inventory, loaded, { ...opts, onEvent: this.#sink(opts.onEvent) });
+    return this.#track(async () => {
+      const ctx = await this.#context(opts.limit);
+      const pool = (await this.#getPool()).pool;
+      // Each host keeps its connection from its first step to its last: one slot per host.
+      const restore = this.#opts.maxConnections === undefined ? pool.raiseLimit(ctx.hosts.length) : () => {};
+      try {
+        return await runOperation(ctx, this.#inventory, loaded, { ...opts, ...this.#bounds(opts) });
+      } finally {
+        restore();
+      }
+    });
   }
 
   /**
@@ -154,16 +179,49 @@ export class Fleet implements AsyncDisposable {
     this.#events.off(type, listener);
   }
 
-  /** Closes every connection and ends the event iterators. Idempotent. */
+  /**
+   * Cancels the operations in flight (connects are aborted, running commands killed: their hosts
+   * end interrupted), closes every connection, waits for the operations to settle and ends the
+   * event iterators. Afterwards the fleet holds no socket and no timer. Idempotent.
+   */
   async close(): Promise<void> {
+    if (!this.#closing.signal.aborted) this.#closing.abort(new FleetError('FLEET_CANCELLED', 'the fleet was closed'));
+    const pool = this.#pool;
+    if (pool) await (await pool.catch(() => undefined))?.pool.close();
+    await Promise.allSettled([...this.#inFlight]);
     this.#events.close();
-    const connections = this.#connections;
-    this.#connections = undefined;
-    if (connections) await (await connections).closeAll();
+  }
+
+  /** Connections open right now, and at most at once so far (all operations of this fleet). */
+  async connectionStats(): Promise<{ open: number; peak: number; opened: number; limit: number }> {
+    const { pool } = await this.#getPool();
+    return { open: pool.openCount, peak: pool.peakOpen, opened: pool.openedCount, limit: pool.limit };
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
+  }
+
+  /** Runs an operation, refused once the fleet is closed, and known to close() until it settles. */
+  async #track<T>(operation: () => Promise<T>): Promise<T> {
+    if (this.#closing.signal.aborted) throw new FleetError('FLEET_CANCELLED', 'the fleet is closed');
+    const running = operation();
+    this.#inFlight.add(running);
+    try {
+      return await running;
+    } finally {
+      this.#inFlight.delete(running);
+    }
+  }
+
+  /** The caller's signal, also aborted by close(). */
+  #signal(signal: AbortSignal | undefined): AbortSignal {
+    return signal ? AbortSignal.any([signal, this.#closing.signal]) : this.#closing.signal;
+  }
+
+  /** What every operation gets from the fleet: its sink and a signal that close() aborts. */
+  #bounds(opts: { onEvent?: EventSink | undefined; signal?: AbortSignal | undefined }): { onEvent: EventSink; signal: AbortSignal } {
+    return { onEvent: this.#sink(opts.onEvent), signal: this.#signal(opts.signal) };
   }
 
   /** The per-call sink plus the fleet's stream: what every operation emits to. */
@@ -180,28 +238,44 @@ export class Fleet implements AsyncDisposable {
   /** What an operation needs: the hosts it runs on (narrowed by `limit`), connections, limits. */
   async #context(limit: string | undefined): Promise<OperationContext> {
     const hosts = limit === undefined ? this.hosts : selectHosts(inventoryFromHosts(this.hosts), limit);
-    return { hosts, connections: await this.#getConnections(), forks: this.#opts.forks ?? 50 };
+    const { pool, knownHosts } = await this.#getPool();
+    return { hosts, connections: pool, knownHosts, forks: this.#opts.forks ?? 50 };
   }
 
-  #getConnections(): Promise<Connections> {
-    this.#connections ??= this.#createConnections();
-    return this.#connections;
+  #getPool(): Promise<{ pool: ConnectionPool; knownHosts: KnownHosts }> {
+    this.#pool ??= this.#createPool();
+    return this.#pool;
   }
 
-  async #createConnections(): Promise<Connections> {
+  async #createPool(): Promise<{ pool: ConnectionPool; knownHosts: KnownHosts }> {
     const knownHosts: KnownHosts = await loadKnownHosts({
       files: this.#opts.knownHostsFiles ?? unique(this.hosts.flatMap((h) => h.knownHostsFiles)),
     });
-    return new Connections(this.#opts.transport ?? createSshTransport(), {
+    const jumps = createJumpHosts({ hosts: (this.#opts.jumpHosts ?? this.#inventory.hosts).map(connectTargetOf), maxHandshakes: this.#opts.jumpHandshakes });
+    const shared = {
       connectTimeoutMs: this.#opts.connectTimeoutMs ?? 10_000,
-      hostKeyPolicy: this.#opts.hostKeyPolicy,
       knownHosts,
       credentials: createCredentialCache(this.#opts.env ? { env: this.#opts.env } : {}),
       ...(this.#opts.maxSessions !== undefined && { maxSessions: this.#opts.maxSessions }),
       retries: this.#opts.retries ?? 0,
-      ...(this.#opts.sshDebug !== undefined && { sshDebug: this.#opts.sshDebug }),
-      jumps: createJumpHosts({ hosts: this.#opts.jumpHosts ?? this.#inventory.hosts, maxHandshakes: this.#opts.jumpHandshakes }),
+      jumps,
+    };
+    const override = this.#opts.hostKeyPolicy;
+    const sshDebug = this.#opts.sshDebug;
+    const pool = new ConnectionPool({
+      transport: this.#opts.transport ?? createSshTransport(),
+      // The command line's policy wins; else the host's own; else strict.
+      optionsFor: (target) => ({
+        ...shared,
+        hostKeyPolicy: override ?? target.hostKeyPolicy ?? 'strict',
+        ...(sshDebug && { debug: (line: string) => sshDebug(target.name, line) }),
+      }),
+      maxConnections: this.#opts.maxConnections ?? this.#opts.forks ?? 50,
+      maxHandshakes: this.#opts.maxHandshakes,
+      idleTimeoutMs: this.#opts.idleTimeoutMs,
+      onClose: () => jumps.close(),
     });
+    return { pool, knownHosts };
   }
 }
 

@@ -9,6 +9,7 @@ import { FleetError } from './errors.js';
 import { parseAdHocHosts, type HostSpec } from './inventory/index.js';
 import type { FleetEvent } from './events.js';
 import { DEFAULT_MAX_OUTPUT_BYTES } from './operations/exec.js';
+import { connectTargetOf } from './run/connect-target.js';
 import type { TransferOutput } from './result.js';
 import { execTask } from './tasks/exec.js';
 import { getFiles } from './tasks/get.js';
@@ -151,8 +152,9 @@ export async function connect(host: string | HostSpec, opts: SessionOptions = {}
   const knownHosts = await loadKnownHosts(
     opts.knownHostsFiles ? { files: opts.knownHostsFiles } : spec.knownHostsFiles.length > 0 ? { files: spec.knownHostsFiles } : {},
   );
-  const hostKeyPolicy = opts.hostKeyPolicy ?? (spec.strictHostKeys === 'no' ? 'off' : spec.strictHostKeys === 'accept-new' ? 'accept-new' : 'strict');
-  const conn = await (opts.transport ?? createSshTransport()).connect(spec, {
+  const target = connectTargetOf(spec);
+  const hostKeyPolicy = opts.hostKeyPolicy ?? target.hostKeyPolicy ?? 'strict';
+  const conn = await (opts.transport ?? createSshTransport()).connect(target, {
     connectTimeoutMs: spec.connectTimeoutMs ?? opts.connectTimeoutMs ?? 10_000,
     hostKeyPolicy,
     knownHosts,

@@ -48,18 +48,19 @@ export async function openFleetForHosts(options: CommonOptions, settings: Common
 
 /**
  * The connection options of openFleet that the command line sets beyond the common settings:
- * `--retries`, `--jump-handshakes`, the hosts `proxy_jump` names resolve against, and the
- * keeper's transport when a host is to persist. Shared by every command that connects.
+ * `--retries`, `--jump-handshakes`, `--max-connections`, the hosts `proxy_jump` names resolve
+ * against, and the keeper's transport when a host is to persist. Shared by every command that connects.
  */
 export async function connectFleetOptions(
   options: CommonOptions,
   settings: CommonSettings,
   selected: readonly HostSpec[],
   io: CliIo,
-): Promise<Pick<FleetOptions, 'retries' | 'jumpHandshakes' | 'jumpHosts' | 'sshDebug' | 'transport'>> {
+): Promise<Pick<FleetOptions, 'retries' | 'jumpHandshakes' | 'jumpHosts' | 'sshDebug' | 'transport' | 'maxConnections'>> {
   const retries = options.retries === undefined ? 0 : parseInteger(options.retries, '--retries', 0, 100);
   const jumpHandshakes = options.jumpHandshakes === undefined ? undefined : parseInteger(options.jumpHandshakes, '--jump-handshakes', 1, 10_000);
   const jumpHosts = await jumpHostsFor(options, settings, selected, io);
+  const maxConnections = options.maxConnections === undefined ? undefined : parseInteger(options.maxConnections, '--max-connections', 1, 1_000_000);
   // -vv: the SSH library's protocol debug, per host, on stderr (redacted, escaped).
   const sshDebug = verbosity(options) >= 2 ? sshDebugPrinter(io.stderr, redactorFor(options, io, [...selected, ...(jumpHosts ?? [])])) : undefined;
   // --persist / persist: / FLEET_PERSIST: connections go through the keeper (others stay direct).
@@ -71,6 +72,7 @@ export async function connectFleetOptions(
     ...(jumpHosts && { jumpHosts }),
     ...(sshDebug && { sshDebug }),
     ...(transport && { transport }),
+    ...(maxConnections !== undefined && { maxConnections }),
   };
 }
 

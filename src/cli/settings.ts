@@ -2,6 +2,7 @@ import { parseDuration } from '../duration.js';
 import { FleetError } from '../errors.js';
 import type { HostKeyPolicy } from '../transport/transport.js';
 import type { HostOverrides } from '../inventory/index.js';
+import { HOST_KEY_POLICY } from '../run/connect-target.js';
 import type { HostSelectionOptions } from '../selection.js';
 import type { CommonOptions, SelectionCliOptions } from './common-options.js';
 import type { CliIo } from './io.js';
@@ -16,12 +17,6 @@ export interface CommonSettings {
   hostKeyPolicy: HostKeyPolicy | undefined;
   port: number | undefined;
 }
-
-const HOST_KEY_POLICY: Record<NonNullable<CommonOptions['strictHostKeys']>, HostKeyPolicy> = {
-  yes: 'strict',
-  'accept-new': 'accept-new',
-  no: 'off',
-};
 
 /** Parses the common options; a bad value is FLEET_USAGE (exit 2) naming the flag. */
 export function parseCommonSettings(options: CommonOptions): CommonSettings {

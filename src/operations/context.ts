@@ -1,6 +1,7 @@
 import type { EventSink } from '../events.js';
 import type { HostSpec } from '../inventory/host-spec.js';
-import type { Connections } from '../run/connections.js';
+import type { ConnectionSource } from '../transport/pool.js';
+import type { KnownHosts } from '../transport/transport.js';
 import type { RunHostsOptions } from '../run/run-hosts.js';
 
 /**
@@ -9,7 +10,9 @@ import type { RunHostsOptions } from '../run/run-hosts.js';
  */
 export interface OperationContext {
   hosts: readonly HostSpec[];
-  connections: Connections;
+  connections: ConnectionSource;
+  /** The fleet's known_hosts (what `hostkeys` looks keys up in and writes to). */
+  knownHosts: KnownHosts;
   forks: number;
 }
 

@@ -4,6 +4,7 @@
  * known_hosts, and append the unknown ones, atomically and under the store's lock. A changed or
  * revoked key is reported, never written.
  */
+import { connectTargetOf } from '../run/connect-target.js';
 import { fanOut } from '../concurrency/fan-out.js';
 import { withTimeout } from '../concurrency/deadline.js';
 import { FleetError, HostKeyError, toFleetError } from '../errors.js';
@@ -73,7 +74,7 @@ export async function scanHostKeysOperation(ctx: OperationContext, opts: FleetHo
  * other result is passed through. Throws FLEET_CONFIG_INVALID when the run has no file to write.
  */
 export async function acceptHostKeysOperation(ctx: OperationContext, scan: RunReport<HostKeyOutput>): Promise<RunReport<HostKeyOutput>> {
-  const knownHosts = ctx.connections.knownHosts;
+  const knownHosts = ctx.knownHosts;
   if (knownHosts.writeFile === undefined) {
     throw new FleetError('FLEET_CONFIG_INVALID', 'no known_hosts file to write to (give one with --known-hosts)');
   }
@@ -103,8 +104,8 @@ export async function acceptHostKeysOperation(ctx: OperationContext, scan: RunRe
 async function scanOne(ctx: OperationContext, host: HostSpec, signal: AbortSignal): Promise<TaskResult<HostKeyOutput>> {
   const t = performance.now();
   try {
-    const key = await ctx.connections.scanHostKey(host, signal);
-    const lookup = ctx.connections.knownHosts.lookup(host.address, host.port, key);
+    const key = await ctx.connections.scanHostKey(connectTargetOf(host), signal);
+    const lookup = ctx.knownHosts.lookup(host.address, host.port, key);
     const value: HostKeyOutput = {
       address: host.address,
       port: host.port,

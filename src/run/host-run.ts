@@ -4,8 +4,9 @@ import { toFleetError } from '../errors.js';
 import type { EventSink, HostPhase, HostTimingPhase } from '../events.js';
 import type { HostSpec } from '../inventory/host-spec.js';
 import type { HostStatus, TaskResult } from '../result.js';
-import type { Connection } from '../transport/index.js';
-import type { Connections } from './connections.js';
+import type { ConnectionSource } from '../transport/pool.js';
+import type { Connection } from '../transport/transport.js';
+import { connectTargetOf } from './connect-target.js';
 
 /** The gates every host passes, in order (see HostPhase). */
 export const HOST_PHASES: readonly HostPhase[] = ['queued', 'connecting', 'authenticated', 'running', 'done'];
@@ -33,7 +34,7 @@ export interface HostOutcome {
 
 /** What runHost needs from the run around it. */
 export interface HostRunEnv {
-  connections: Connections;
+  connections: ConnectionSource;
   emit: EventSink;
   /** Milliseconds since the run started, for host_state timestamps. */
   elapsed: () => number;
@@ -63,11 +64,11 @@ export async function runHost<T>(
   let result: TaskResult<T>;
   try {
     gate.reach('connecting');
-    const { conn } = await env.connections.get(
-      host,
+    const conn = await env.connections.acquire(
+      connectTargetOf(host),
       env.signal,
-      (phase) => {
-        if (phase === 'authenticated') gate.reach('authenticated');
+      (p) => {
+        if (p === 'authenticated') gate.reach('authenticated');
       },
       phase,
     );
@@ -79,6 +80,8 @@ export async function runHost<T>(
       result = { host: host.name, ok: true, value, durationMs: Math.round(performance.now() - started) };
     } finally {
       bounded.dispose();
+      // The host's last task of this operation: its slot is free for a waiting host.
+      env.connections.release(conn);
     }
   } catch (error) {
     result = { host: host.name, ok: false, error: toFleetError(error, host.name), durationMs: Math.round(performance.now() - started) };

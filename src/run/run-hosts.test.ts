@@ -6,7 +6,7 @@ import type { HostSpec } from '../inventory/host-spec.js';
 import type { TaskResult } from '../result.js';
 import { statusOfError } from '../result.js';
 import type { Connection, Transport } from '../transport/index.js';
-import { Connections, type SharedConnectOptions } from './connections.js';
+import { ConnectionPool, type PoolConnectOptions } from '../transport/pool.js';
 import type { HostOutcome, HostTaskContext } from './host-run.js';
 import { runHosts, type RunHostsOptions } from './run-hosts.js';
 
@@ -37,7 +37,7 @@ async function run(scripts: Record<string, Script>, opts: Partial<RunHostsOption
     label: 'test',
     hosts: Object.keys(scripts).map(host),
     forks: 10,
-    connections: new Connections(fakeTransport, {} as SharedConnectOptions),
+    connections: new ConnectionPool({ transport: fakeTransport, optionsFor: () => ({}) as PoolConnectOptions, maxConnections: 100 }),
     classify,
     onEvent: (e) => events.push(e),
     task: async (ctx) => {
@@ -131,7 +131,7 @@ describe('runHosts: stop policies', () => {
       label: 'test',
       hosts: ['a', 'b', 'c'].map(host),
       forks: 1,
-      connections: new Connections(fakeTransport, {} as SharedConnectOptions),
+      connections: new ConnectionPool({ transport: fakeTransport, optionsFor: () => ({}) as PoolConnectOptions, maxConnections: 100 }),
       classify,
       drain: drain.signal,
       onEvent: (e) => {

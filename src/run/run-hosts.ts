@@ -5,7 +5,7 @@ import { FleetError, toFleetError } from '../errors.js';
 import { EVENT_SCHEMA_VERSION, type EventSink } from '../events.js';
 import type { HostSpec } from '../inventory/host-spec.js';
 import { summarize, withStatus, type HostResult, type RunReport, type TaskResult } from '../result.js';
-import type { Connections } from './connections.js';
+import type { ConnectionSource } from '../transport/pool.js';
 import { guardSink } from './guard-sink.js';
 import { runHost, type HostOutcome, type HostRunEnv, type HostTask } from './host-run.js';
 import { planWaves, RolloutPolicy, type RolloutOptions } from './rollout.js';
@@ -16,7 +16,7 @@ export interface RunHostsOptions<T> {
   label: string;
   hosts: readonly HostSpec[];
   forks: number;
-  connections: Connections;
+  connections: ConnectionSource;
   task: HostTask<T>;
   classify: (result: TaskResult<T>) => HostOutcome;
   /** Per-host task bound. */

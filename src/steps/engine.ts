@@ -68,15 +68,20 @@ export async function runStepsEngine(opts: RunStepsEngineOptions): Promise<Steps
     const globals = new Map<string, string>();
 
     const runChain = async (hr: HostRun, chain: readonly number[]): Promise<void> => {
-      for (const index of chain) {
-        const step = steps[index] as Step;
-        if (hr.failedAt || !applies(step, hr)) continue;
-        if (control.reason) return;
-        const outcome = await hr.run(step, env);
-        if (!isStepSuccess(outcome.status)) {
-          control.hostFailed(outcome.status);
-          return;
+      try {
+        for (const index of chain) {
+          const step = steps[index] as Step;
+          if (hr.failedAt || !applies(step, hr)) continue;
+          if (control.reason) return;
+          const outcome = await hr.run(step, env);
+          if (!isStepSuccess(outcome.status)) {
+            control.hostFailed(outcome.status);
+            return;
+          }
         }
+      } finally {
+        // The host's fork slot ends here, so does its lease (the pool keeps the connection open).
+        hr.release();
       }
     };
     const fan = (hrs: HostRun[], chain: readonly number[]): Promise<void[]> =>

@@ -10,10 +10,11 @@ import type { EventSink, HostPhase, HostTimingPhase } from '../events.js';
 import type { HostSpec } from '../inventory/host-spec.js';
 import type { OutputFlow } from '../output-flow.js';
 import { statusOfError, type ExecOutput } from '../result.js';
-import type { Connections } from '../run/connections.js';
+import { connectTargetOf } from '../run/connect-target.js';
 import { hostPhaseEvent } from '../run/host-run.js';
+import type { ConnectionSource } from '../transport/pool.js';
 import { execTask } from '../tasks/exec.js';
-import type { Connection } from '../transport/index.js';
+import type { Connection } from '../transport/transport.js';
 import { confinedLocalDest } from './local-dest.js';
 import { describeStep, stepRef, type Step } from './model.js';
 import { isStepSuccess, type StepOutcome } from './outcome.js';
@@ -23,7 +24,7 @@ import type { TransferSteps } from './transfer-steps.js';
 
 /** What every step of a run shares. */
 export interface StepEnv {
-  connections: Connections;
+  connections: ConnectionSource;
   emit: EventSink;
   /** Milliseconds since the run started (host_state `t`). */
   elapsed: () => number;
@@ -47,8 +48,11 @@ export class HostRun {
   readonly outcomes: Array<StepOutcome | undefined>;
   /** The step whose failure ended this host's run. */
   failedAt: StepOutcome | undefined;
+  // Held from the host's first step of a fan-out to its last (released by `release`); the pool
+  // keeps it open across the barrier, so the next fan-out gets the same one back.
   #conn: Connection | undefined;
   #connDead = false;
+  #source: ConnectionSource | undefined;
   #started: number | undefined;
   #ended: number | undefined;
 
@@ -131,13 +135,23 @@ export class HostRun {
     return outcome;
   }
 
+  /** Gives the host's connection back to the pool (end of a fan-out); the next step acquires it again. */
+  release(): void {
+    if (this.#conn !== undefined && this.#source !== undefined) this.#source.release(this.#conn);
+    this.#conn = undefined;
+    this.#source = undefined;
+  }
+
   /** The open connection, or a new one when there is none yet or it died (only ever between steps). */
   async #connection(env: StepEnv, state: (s: HostPhase) => void, phase: (p: HostTimingPhase, ms: number) => void): Promise<Connection> {
     if (this.#conn !== undefined && !this.#connDead) return this.#conn;
-    state('connecting');
-    let authenticated = false;
-    const { conn } = await env.connections.get(
-      this.host,
+    this.release();
+    // Reused (kept open across a barrier): the host is still connected, no state to announce.
+    const reused = env.connections.isOpen(this.host.name);
+    if (!reused) state('connecting');
+    let authenticated = reused;
+    const conn = await env.connections.acquire(
+      connectTargetOf(this.host),
       env.signal,
       (p) => {
         if (p !== 'authenticated') return;
@@ -146,6 +160,7 @@ export class HostRun {
       },
       phase,
     );
+    this.#source = env.connections;
     // A connection another operation of the fleet opened: no phases were seen, but it is authenticated.
     if (!authenticated) state('authenticated');
     this.#conn = conn;

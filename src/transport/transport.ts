@@ -4,9 +4,74 @@
  */
 import type { OutputFlow } from '../output-flow.js';
 import type { FleetError } from '../errors.js';
-import type { HostSpec } from '../inventory/host-spec.js';
-import type { HostKey } from './ssh/host-key.js';
-import type { KnownHostsEntry, KnownHostsLookup } from './ssh/known-hosts.js';
+
+/**
+ * What the transport needs to know about a host to connect to it: owned here, so that transport/
+ * does not depend on the inventory. Built from the inventory's HostSpec in one place
+ * (`connectTargetOf`, src/run/connect-target.ts).
+ */
+export interface ConnectTarget {
+  /** How errors, events and results name the host. */
+  name: string;
+  /** DNS name or IP to connect to. */
+  address: string;
+  port: number;
+  user: string;
+  /** Private key files to try, in order ("~" already expanded). */
+  identityFiles: readonly string[];
+  /** Name of an env var holding private key text. */
+  keyEnv?: string | undefined;
+  /** Name of an env var holding the password (the password itself never enters a target). */
+  passwordEnv?: string | undefined;
+  /** Use ssh-agent via SSH_AUTH_SOCK. */
+  agent?: boolean | undefined;
+  /** Jump host(s), as ssh's ProxyJump spells them; resolved by the run's JumpHosts. */
+  proxyJump?: string | undefined;
+  /** This host's connect bound; wins over ConnectOptions.connectTimeoutMs. */
+  connectTimeoutMs?: number | undefined;
+  /** This host's own key policy; a run-wide policy given by the caller wins over it. */
+  hostKeyPolicy?: HostKeyPolicy | undefined;
+  /** `fast` offers ecdh-sha2-nistp256 first (an opt-in security-policy choice, docs/security.md). */
+  kexProfile?: 'default' | 'fast' | undefined;
+  /** Keep the authenticated connection in the per-user keeper this long once idle (`--persist`); 0/absent: off. */
+  persistMs?: number | undefined;
+}
+
+/** A server's public host key: its type name and the raw SSH wire blob. */
+export interface HostKey {
+  /** e.g. `ssh-ed25519`, `ecdsa-sha2-nistp256`, `ssh-rsa` (the blob's own type, never `rsa-sha2-*`). */
+  type: string;
+  blob: Buffer;
+}
+
+/** `@revoked`: the key is refused for matching hosts. `@cert-authority`: a CA, never a host key. */
+export type KnownHostsMarker = 'revoked' | 'cert-authority';
+
+/** One parsed known_hosts line. */
+export interface KnownHostsEntry {
+  readonly file: string;
+  /** 1-based line number in `file`. */
+  readonly line: number;
+  readonly marker: KnownHostsMarker | undefined;
+  /** The host field as written (pattern list or hashed name). */
+  readonly hosts: string;
+  readonly keyType: string;
+  readonly keyBase64: string;
+}
+
+/** Outcome of checking a host's key against known_hosts. */
+export type KnownHostsStatus = 'match' | 'mismatch' | 'unknown' | 'revoked';
+
+/** What a known_hosts lookup found, with the lines an error message should cite. */
+export interface KnownHostsLookup {
+  status: KnownHostsStatus;
+  /** The name looked up: `host` or `[host]:port`, lowercase. */
+  name: string;
+  /** match: the matching line; revoked: the `@revoked` line; mismatch: the line cited (same key type first). */
+  entry?: KnownHostsEntry;
+  /** mismatch: every plain line pinning another key for this name; empty otherwise. */
+  known: readonly KnownHostsEntry[];
+}
 
 /** How unknown host keys are treated. Changed and revoked keys always fail, whatever the policy. */
 export type HostKeyPolicy = 'strict' | 'accept-new' | 'off';
@@ -75,9 +140,9 @@ export interface CredentialCache {
 
 /** Options of {@link Transport.connect}. */
 export interface ConnectOptions {
-  /** One bound for TCP + banner + key exchange + authentication together (`HostSpec.connectTimeoutMs` wins when set). */
+  /** One bound for TCP + banner + key exchange + authentication together (`ConnectTarget.connectTimeoutMs` wins when set). */
   connectTimeoutMs: number;
-  /** The run's policy for this host (fold a per-host `HostSpec.strictHostKeys` in before calling). */
+  /** The run's policy for this host (fold the target's own `hostKeyPolicy` in before calling). */
   hostKeyPolicy: HostKeyPolicy;
   /** The run's known_hosts, from `loadKnownHosts()` over the hosts' `knownHostsFiles`; looked up by address and port. */
   knownHosts: KnownHosts;
@@ -271,11 +336,11 @@ export interface SftpSession {
 
 /** Opens connections. Rejects only with FleetError (HostKeyError, AuthError included). */
 export interface Transport {
-  connect(host: HostSpec, opts: ConnectOptions): Promise<Connection>;
+  connect(target: ConnectTarget, opts: ConnectOptions): Promise<Connection>;
   /**
    * Reads the host's key without authenticating: key exchange only (the server proves it holds
    * the key), then disconnect. Jump hosts on the way are authenticated as usual. Rejects only
    * with FleetError; never consults the host key policy for the scanned host itself.
    */
-  scanHostKey?(host: HostSpec, opts: ConnectOptions): Promise<HostKey>;
+  scanHostKey?(target: ConnectTarget, opts: ConnectOptions): Promise<HostKey>;
 }

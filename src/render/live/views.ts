@@ -143,7 +143,8 @@ export class CompactView implements LiveView {
     this.#label = escapeTerminal(label);
     this.tasks = [
       {
-        title: ['%s', this.#label],
+        // The counts from the very first frame, before listr2 starts the task.
+        title: ['%s', formatCompact(board, 0, this.#label).title],
         task: (_ctx, handle) => this.#run(handle),
         // The final counts and failures stay on screen above the grouped output.
         rendererOptions: { persistentOutput: true, outputBar: true },

@@ -5,7 +5,7 @@
  */
 import type { AnyAuthMethod, AuthenticationType, AuthHandlerMiddleware, NextAuthHandler, ParsedKey } from 'ssh2';
 import { type AuthAttempt, FleetError, isFleetError } from '../../errors.js';
-import type { HostSpec } from '../../inventory/host-spec.js';
+import type { ConnectTarget } from '../transport.js';
 import type { SshCredentialCache } from './credentials.js';
 
 /** One way to authenticate, resolved (keys parsed, secrets read) before the server asks. */
@@ -18,7 +18,7 @@ export type AuthSource =
  * Resolves the host's sources in order. Explicit key files and key text must load (else
  * FLEET_KEY_INVALID naming the file); default ~/.ssh keys that are unusable are skipped, as ssh does.
  */
-export async function planAuth(host: HostSpec, creds: SshCredentialCache): Promise<AuthSource[]> {
+export async function planAuth(host: ConnectTarget, creds: SshCredentialCache): Promise<AuthSource[]> {
   const sources: AuthSource[] = [];
   const explicit = host.identityFiles.length > 0;
   const files = explicit ? host.identityFiles : host.keyEnv || host.passwordEnv || host.agent ? [] : await creds.defaultKeyFiles();

@@ -6,8 +6,7 @@
  */
 import type { Duplex } from 'node:stream';
 import { FleetError, toFleetError } from '../../errors.js';
-import type { HostSpec } from '../../inventory/host-spec.js';
-import type { ConnectOptions, ConnectTiming, ConnectTimingPhase } from '../transport.js';
+import type { ConnectOptions, ConnectTarget, ConnectTiming, ConnectTimingPhase } from '../transport.js';
 import { algorithmsFor } from './algorithms.js';
 import { AuthDriver, planAuth } from './auth.js';
 import { BannerWatch } from './banner-watch.js';
@@ -54,7 +53,7 @@ export function connectStageOf(error: FleetError): ConnectStage | undefined {
  * (HostKeyError before any credential is sent; AuthError with every attempt when auth fails).
  */
 export function connectSsh(
-  host: HostSpec,
+  host: ConnectTarget,
   opts: ConnectOptions,
   creds: SshCredentialCache,
   openSocket: SocketOpener = openTcpSocket,

@@ -3,13 +3,9 @@
  * Pure helpers; no I/O.
  */
 import { createHash } from 'node:crypto';
+import type { HostKey } from '../transport.js';
 
-/** A server's public host key: its type name and the raw SSH wire blob. */
-export interface HostKey {
-  /** e.g. `ssh-ed25519`, `ecdsa-sha2-nistp256`, `ssh-rsa` (the blob's own type, never `rsa-sha2-*`). */
-  type: string;
-  blob: Buffer;
-}
+export type { HostKey } from '../transport.js';
 
 /**
  * Reads the type name that starts every SSH public key blob (RFC 4253 §6.6: `string type`).

@@ -8,7 +8,7 @@
 import type { Duplex } from 'node:stream';
 import { Semaphore, type Release } from '../../concurrency/semaphore.js';
 import { FleetError } from '../../errors.js';
-import type { HostSpec } from '../../inventory/host-spec.js';
+import type { ConnectTarget } from '../transport.js';
 import type { ConnectOptions, JumpHosts } from '../transport.js';
 import { connectSsh } from './connect.js';
 import type { SshCredentialCache } from './credentials.js';
@@ -26,7 +26,7 @@ const MAX_CHAIN = 8;
 /** Options of {@link createJumpHosts}. */
 export interface JumpHostsOptions {
   /** Hosts a proxy_jump element may name (the inventory); other elements are `[user@]host[:port]`. */
-  hosts?: readonly HostSpec[];
+  hosts?: readonly ConnectTarget[];
   /** Most handshakes in flight through one jump host (`--jump-handshakes`). Default 10. */
   maxHandshakes?: number;
 }
@@ -44,14 +44,14 @@ export interface JumpRoute {
 }
 
 interface Bastion {
-  spec: HostSpec;
+  spec: ConnectTarget;
   link: SshLink;
   handshakes: Semaphore;
 }
 
 /** The ssh2-backed {@link JumpHosts}. */
 export class SshJumpHosts implements JumpHosts {
-  readonly #byName: Map<string, HostSpec>;
+  readonly #byName: Map<string, ConnectTarget>;
   readonly #maxHandshakes: number;
   readonly #bastions = new Map<string, Promise<Bastion>>();
   // Connected bastions by key: lets #hop see synchronously that one has died since.
@@ -71,7 +71,7 @@ export class SshJumpHosts implements JumpHosts {
    * or `[user@]host[:port]` (which inherits the target's user and credentials), preceded by the
    * first hop's own proxy_jump. Throws FLEET_CONFIG_INVALID for a malformed or cyclic chain.
    */
-  chainOf(target: HostSpec, depth = 0): HostSpec[] {
+  chainOf(target: ConnectTarget, depth = 0): ConnectTarget[] {
     const hops = parseJumpSpec(target.proxyJump ?? '', target.name).map((hop) => this.#resolveHop(hop, target));
     const first = hops[0];
     if (first === undefined || !first.proxyJump) return hops;
@@ -85,7 +85,7 @@ export class SshJumpHosts implements JumpHosts {
    * Connects (or reuses) every hop of `target`'s chain, then waits for a handshake slot on the
    * last one. Failures of a hop reject with its error re-labelled for the target (same code).
    */
-  async route(target: HostSpec, opts: ConnectOptions, creds: SshCredentialCache): Promise<JumpRoute> {
+  async route(target: ConnectTarget, opts: ConnectOptions, creds: SshCredentialCache): Promise<JumpRoute> {
     const chain = this.chainOf(target);
     if (chain.length === 0) throw new FleetError('FLEET_INTERNAL', `${target.name}: no jump hosts to route through`);
     const hop = this.#hop(chain, chain.length - 1, opts, creds).catch((error: unknown) => {
@@ -109,7 +109,7 @@ export class SshJumpHosts implements JumpHosts {
   }
 
   /** The connected bastion for hop `index` of `chain`, shared by every chain with the same prefix. */
-  #hop(chain: HostSpec[], index: number, opts: ConnectOptions, creds: SshCredentialCache): Promise<Bastion> {
+  #hop(chain: ConnectTarget[], index: number, opts: ConnectOptions, creds: SshCredentialCache): Promise<Bastion> {
     const key = chain.slice(0, index + 1).map(endpointOf).join(' > ');
     const live = this.#live.get(key);
     if (live?.link.isClosed) this.#forget(key, this.#bastions.get(key));
@@ -127,9 +127,9 @@ export class SshJumpHosts implements JumpHosts {
     return connecting;
   }
 
-  async #connectHop(chain: HostSpec[], index: number, opts: ConnectOptions, creds: SshCredentialCache): Promise<Bastion> {
+  async #connectHop(chain: ConnectTarget[], index: number, opts: ConnectOptions, creds: SshCredentialCache): Promise<Bastion> {
     if (this.#closing !== undefined) throw new FleetError('FLEET_CANCELLED', 'jump hosts are closed');
-    const spec = chain[index] as HostSpec;
+    const spec = chain[index] as ConnectTarget;
     let open: SocketOpener = openTcpSocket;
     let release: Release = () => {};
     if (index > 0) {
@@ -166,10 +166,10 @@ export class SshJumpHosts implements JumpHosts {
     this.#live.delete(key);
   }
 
-  #resolveHop(hop: JumpHop, target: HostSpec): HostSpec {
+  #resolveHop(hop: JumpHop, target: ConnectTarget): ConnectTarget {
     const named = this.#byName.get(hop.host);
     // Not in the inventory: an address, reached as the target's user with the target's credentials.
-    const base: HostSpec = named ?? {
+    const base: ConnectTarget = named ?? {
       name: hop.spec,
       address: hop.host,
       port: 22,
@@ -178,19 +178,15 @@ export class SshJumpHosts implements JumpHosts {
       keyEnv: target.keyEnv,
       passwordEnv: target.passwordEnv,
       agent: target.agent,
-      knownHostsFiles: target.knownHostsFiles,
       connectTimeoutMs: target.connectTimeoutMs,
-      strictHostKeys: target.strictHostKeys,
-      labels: {},
-      vars: {},
-      groups: [],
+      hostKeyPolicy: target.hostKeyPolicy,
     };
     if (hop.user === undefined && hop.port === undefined) return base;
     return { ...base, name: named ? hop.spec : base.name, user: hop.user ?? base.user, port: hop.port ?? base.port };
   }
 }
 
-function endpointOf(spec: HostSpec): string {
+function endpointOf(spec: ConnectTarget): string {
   return `${spec.user}@${spec.address}:${spec.port}`;
 }
 
@@ -228,7 +224,7 @@ function forwarder(bastion: Bastion): SocketOpener {
 }
 
 /** A hop's failure, as the host behind it reports it: same code, the hop named, the original as cause. */
-function viaJump(error: unknown, target: HostSpec): FleetError {
+function viaJump(error: unknown, target: ConnectTarget): FleetError {
   const e = error instanceof FleetError ? error : translateSshError(error, { host: target.name, address: target.address, port: target.port, phase: 'connect' });
   return new FleetError(e.code, `${target.name}: via jump host: ${e.message}`, { host: target.name, details: { jumpHost: e.context.host } }, { cause: e });
 }

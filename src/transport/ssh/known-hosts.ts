@@ -20,21 +20,9 @@ import {
   parseHashedName,
 } from './host-patterns.js';
 import { type HostKey, sameKeyBlob } from './host-key.js';
+import type { KnownHostsEntry, KnownHostsLookup, KnownHostsMarker } from '../transport.js';
 
-/** `@revoked`: the key is refused for matching hosts. `@cert-authority`: a CA, never a host key. */
-export type KnownHostsMarker = 'revoked' | 'cert-authority';
-
-/** One parsed known_hosts line. */
-export interface KnownHostsEntry {
-  readonly file: string;
-  /** 1-based line number in `file`. */
-  readonly line: number;
-  readonly marker: KnownHostsMarker | undefined;
-  /** The host field as written (pattern list or hashed name). */
-  readonly hosts: string;
-  readonly keyType: string;
-  readonly keyBase64: string;
-}
+export type { KnownHostsEntry, KnownHostsLookup, KnownHostsMarker, KnownHostsStatus } from '../transport.js';
 
 /** The entries of one file, plus the line numbers that did not parse. */
 export interface ParsedKnownHosts {
@@ -77,20 +65,6 @@ function parseLine(body: string, file: string, line: number): KnownHostsEntry | 
   if (!/^[A-Za-z][A-Za-z0-9@._-]*$/.test(keyType)) return undefined;
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(keyBase64)) return undefined;
   return { file, line, marker, hosts, keyType, keyBase64 };
-}
-
-/** Outcome of checking a host's key against the index. */
-export type KnownHostsStatus = 'match' | 'mismatch' | 'unknown' | 'revoked';
-
-/** What {@link KnownHostsIndex.lookup} found, with the lines an error message should cite. */
-export interface KnownHostsLookup {
-  status: KnownHostsStatus;
-  /** The name looked up: `host` or `[host]:port`, lowercase. */
-  name: string;
-  /** match: the matching line; revoked: the `@revoked` line; mismatch: the line cited (same key type first). */
-  entry?: KnownHostsEntry;
-  /** mismatch: every plain line pinning another key for this name; empty otherwise. */
-  known: readonly KnownHostsEntry[];
 }
 
 interface Indexed {

@@ -5,7 +5,7 @@
  * No authentication request is ever sent. Unlike ssh-keyscan, which stops at the key.
  */
 import { FleetError } from '../../errors.js';
-import type { HostSpec } from '../../inventory/host-spec.js';
+import type { ConnectTarget } from '../transport.js';
 import type { ConnectOptions } from '../transport.js';
 import { algorithmsFor } from './algorithms.js';
 import { abortError, isFatalSshError, translateSshError } from './errors.js';
@@ -18,7 +18,7 @@ import { openTcpSocket, type SocketOpener } from './socket.js';
  * known_hosts first), so the key read is the one a connect would check. Rejects with a FleetError
  * (FLEET_CONNECT_*, FLEET_HANDSHAKE_FAILED, FLEET_CANCELLED).
  */
-export function scanHostKey(host: HostSpec, opts: ConnectOptions, openSocket: SocketOpener = openTcpSocket): Promise<HostKey> {
+export function scanHostKey(host: ConnectTarget, opts: ConnectOptions, openSocket: SocketOpener = openTcpSocket): Promise<HostKey> {
   const target = { host: host.name, address: host.address, port: host.port };
   const where = `${host.name} (${host.address}:${host.port})`;
   const timeoutMs = host.connectTimeoutMs ?? opts.connectTimeoutMs;

@@ -3,7 +3,7 @@
  * retries and jump hosts (ProxyJump) around it.
  */
 import { FleetError } from '../../errors.js';
-import type { HostSpec } from '../../inventory/host-spec.js';
+import type { ConnectTarget } from '../transport.js';
 import type { Connection, ConnectOptions, Transport } from '../transport.js';
 import { connectSsh, type EstablishedLink } from './connect.js';
 import { SshCredentialCache } from './credentials.js';
@@ -19,7 +19,7 @@ export function createSshTransport(): Transport {
   return { connect: connectHost, scanHostKey: scanHost };
 }
 
-async function connectHost(host: HostSpec, opts: ConnectOptions): Promise<Connection> {
+async function connectHost(host: ConnectTarget, opts: ConnectOptions): Promise<Connection> {
   const creds = credentialsOf(opts);
   const jumps = jumpsFor(host, opts);
   const connectWith = async (o: ConnectOptions): Promise<EstablishedLink> => {
@@ -51,7 +51,7 @@ async function connectHost(host: HostSpec, opts: ConnectOptions): Promise<Connec
   return new SshConnection(value.link, value.hostKey, opts.maxSessions, { ...value.timing, attempts }, reconnect, value.fast);
 }
 
-async function scanHost(host: HostSpec, opts: ConnectOptions): Promise<HostKey> {
+async function scanHost(host: ConnectTarget, opts: ConnectOptions): Promise<HostKey> {
   const jumps = jumpsFor(host, opts);
   const attempt = async (): Promise<HostKey> => {
     if (jumps === undefined) return scanHostKey(host, opts);
@@ -73,7 +73,7 @@ function credentialsOf(opts: ConnectOptions): SshCredentialCache {
 }
 
 /** The run's jump hosts when `host` goes through any; undefined for a direct connection. */
-function jumpsFor(host: HostSpec, opts: ConnectOptions): SshJumpHosts | undefined {
+function jumpsFor(host: ConnectTarget, opts: ConnectOptions): SshJumpHosts | undefined {
   const value = host.proxyJump?.trim() ?? '';
   if (value === '' || value.toLowerCase() === 'none') return undefined;
   if (!(opts.jumps instanceof SshJumpHosts)) {

@@ -1,0 +1,98 @@
+/**
+ * The connection pool against real servers: the cap holds for the process's real sockets, and
+ * `fleet.close()` in the middle of a run (a blackholed host and a silent one still connecting, a
+ * command running) cancels everything and leaves no socket or timer of fleet's behind.
+ */
+import { Socket } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FleetEvent } from '../../src/events.js';
+import { openFleet } from '../../src/fleet.js';
+import { loadInventory } from '../../src/inventory/index.js';
+import { labProcesses, startLab, type Lab } from '../lab/lab.js';
+import { direct, endpoint, hostSpecs } from './support/fault-hosts.js';
+import { startFaultProxy, type FaultProxy } from './support/fault-proxy.js';
+import { startFullBacklog, type FullBacklog } from './support/full-backlog.js';
+import { activeResources, excessOver } from './support/leaks.js';
+
+/** This process's TCP sockets still connecting or whose far end is one of `ports` (fleet's client side only). */
+function clientSocketsTo(ports: ReadonlySet<number>): number {
+  const handles = (process as unknown as { _getActiveHandles(): unknown[] })._getActiveHandles();
+  return handles.filter((h) => h instanceof Socket && !h.destroyed && (h.connecting || (h.remotePort !== undefined && ports.has(h.remotePort)))).length;
+}
+
+/** Resolves once `check()` holds, looking at each turn of the event loop (a marker, not a sleep). */
+async function until(check: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!check()) {
+    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+describe('the connection pool on real servers', () => {
+  let lab: Lab;
+  let silent: FaultProxy;
+  let backlog: FullBacklog;
+
+  beforeAll(async () => {
+    lab = await startLab({ hosts: 30, name: 'faults-pool' });
+    silent = await startFaultProxy({ kind: 'silent' });
+    backlog = await startFullBacklog();
+  });
+  afterAll(async () => {
+    await silent?.close();
+    await backlog?.close();
+    await lab?.stop();
+  });
+
+  it('30 hosts at forks 10 with maxConnections 5: every host ok, never more than 5 sockets open', async () => {
+    const inventory = await loadInventory(lab.inventoryFile, { sshConfig: false });
+    const before = clientSocketsTo(new Set([22]));
+    let peak = 0;
+    const fleet = openFleet({ inventory, forks: 10, maxConnections: 5 });
+    try {
+      const report = await fleet.exec('uname -n', {
+        onEvent: () => {
+          peak = Math.max(peak, clientSocketsTo(new Set([22])) - before);
+        },
+      });
+      expect(report.summary).toMatchObject({ total: 30, ok: 30 });
+      expect(peak).toBeGreaterThan(0);
+      expect(peak).toBeLessThanOrEqual(5);
+      expect((await fleet.connectionStats()).peak).toBeLessThanOrEqual(5);
+    } finally {
+      await fleet.close();
+    }
+  });
+
+  it('close() during a run cancels connects (blackholed, silent) and commands in flight; no socket or timer of fleet remains', async () => {
+    const ok = lab.hosts[0];
+    if (ok === undefined) throw new Error('no lab host');
+    const specs = hostSpecs(lab, [direct(ok, 'busy'), endpoint('silent', silent), endpoint('blackholed', backlog)]);
+    const ports = new Set([22, silent.port, backlog.port]);
+    const baseline = activeResources();
+    const socketsBefore = clientSocketsTo(ports);
+    const fleet = openFleet({ inventory: specs, connectTimeoutMs: 60_000 });
+    const events: FleetEvent[] = [];
+    const running = fleet.exec('sleep 97; echo never', { onEvent: (e) => events.push(e) });
+    // Markers: the command runs on `busy`, and the silent server has our connection.
+    await until(() => events.some((e) => e.type === 'host_state' && e.host === 'busy' && e.state === 'running'), 'busy to run its command');
+    await until(() => silent.accepted > 0, 'the silent host to accept');
+    expect(clientSocketsTo(ports) - socketsBefore).toBe(3);
+
+    const t0 = performance.now();
+    await fleet.close();
+    expect(performance.now() - t0).toBeLessThan(5000);
+    const report = await running;
+    expect(Object.fromEntries(report.results.map((r) => [r.host, r.ok ? 'ok' : r.error?.code]))).toEqual({
+      busy: 'FLEET_CANCELLED',
+      silent: 'FLEET_CANCELLED',
+      blackholed: 'FLEET_CANCELLED',
+    });
+    // Nothing of fleet's is left, checked at once (no settle): sockets, timers, anything else.
+    expect(clientSocketsTo(ports) - socketsBefore).toBe(0);
+    expect(excessOver(baseline)).toEqual({});
+    // And the remote command was killed.
+    expect(labProcesses(lab, { host: ok.name, pattern: 'sleep 97' })).toEqual([]);
+  });
+});

@@ -17,8 +17,6 @@ interface CommandShape {
   path: string;
   subcommands: string[];
   flags: string[];
-  /** Fixed values of the first argument (`fleet completion bash|zsh|fish`). */
-  values: string[];
 }
 
 /** Flags whose value is a host pattern: host and group names complete there. */
@@ -37,8 +35,9 @@ function shapes(program: Command): CommandShape[] {
     for (const sub of visible(command)) {
       const path = prefix === '' ? sub.name() : `${prefix} ${sub.name()}`;
       const flags = sub.options.flatMap((o) => [o.short, o.long].filter((f): f is string => f !== undefined));
+      // Fixed values of the first argument (`completion bash|zsh|fish`) complete like subcommands.
       const values = sub.registeredArguments[0]?.argChoices ?? [];
-      out.push({ path, subcommands: [...visible(sub).map((c) => c.name()), ...values], flags: [...flags, '-h', '--help'], values });
+      out.push({ path, subcommands: [...visible(sub).map((c) => c.name()), ...values], flags: [...flags, '-h', '--help'] });
       walk(sub, path);
     }
   };

@@ -75,7 +75,7 @@ export async function loadConfigFile(file: string, kind: ConfigFile['kind']): Pr
   } catch (error) {
     throw new FleetError('FLEET_CONFIG_INVALID', `${file}: cannot read (${(error as NodeJS.ErrnoException).code ?? String(error)})`, { details: { file } }, { cause: error });
   }
-  const { LineCounter, parseDocument, isMap, isScalar, isSeq } = await import('yaml');
+  const { LineCounter, parseDocument, isMap, isNode, isScalar, isSeq } = await import('yaml');
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true });
   const at = (offset: number | undefined): string => `${file}:${offset === undefined ? 1 : lines.linePos(offset).line}`;
@@ -96,7 +96,7 @@ export async function loadConfigFile(file: string, kind: ConfigFile['kind']): Pr
     }
     const node = pair.value;
     const where = at(keyAt);
-    const valueAt = (node as { range?: [number, number, number] } | null)?.range?.[0] ?? keyAt;
+    const valueAt = (isNode(node) ? node.range?.[0] : undefined) ?? keyAt;
     let value: ConfigValue;
     if (key === 'inventory' && isSeq(node)) {
       value = node.items.map((item) => (isScalar(item) && typeof item.value === 'string' ? item.value : fail(valueAt, '"inventory" is a path or a list of paths')));

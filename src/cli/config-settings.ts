@@ -9,7 +9,7 @@ import type { Command } from 'commander';
 import { parseDuration } from '../duration.js';
 import { FleetError, isFleetError } from '../errors.js';
 import { OUTPUT_MODES } from '../render/output-mode.js';
-import { CONFIG_KEYS, findConfigFiles, loadConfigFiles, type ConfigFile, type ConfigKey, type ConfigPlaces, type ConfigValue } from './config-file.js';
+import { findConfigFiles, loadConfigFiles, type ConfigFile, type ConfigKey, type ConfigPlaces, type ConfigValue } from './config-file.js';
 import type { CliIo } from './io.js';
 import { parseInteger } from './settings.js';
 
@@ -159,6 +159,3 @@ function optionValue(key: ConfigKey, value: ConfigValue): unknown {
   if (key === 'persist' && typeof value === 'string') return !['0', 'false', 'no', ''].includes(value.toLowerCase());
   return value;
 }
-
-/** Every key a config file may hold (for docs and completion). */
-export const CONFIGURABLE: readonly ConfigKey[] = CONFIG_KEYS;

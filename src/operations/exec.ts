@@ -68,14 +68,10 @@ export interface FleetExecOptions {
 export function execOperation(ctx: OperationContext, command: string, opts: FleetExecOptions): Promise<RunReport<ExecOutput>> {
   const maxOutputBytes = opts.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
   const rollout = { batch: opts.batch, maxFail: opts.maxFail, canary: opts.canary };
+  let commandFor: ReturnType<typeof perHostText>;
   try {
     validateExecOptions(opts);
     validateRollout(rollout);
-  } catch (error) {
-    return Promise.reject(error);
-  }
-  let commandFor: ReturnType<typeof perHostText>;
-  try {
     // `{{ host }}`, `{{ vars.color }}`...: filled per host, shell-quoted unless `| raw`.
     commandFor = perHostText(command, 'command', 'command');
   } catch (error) {
@@ -130,12 +126,12 @@ function validateExecOptions(opts: FleetExecOptions): void {
     if (!isShellName(name)) throw new FleetError('FLEET_USAGE', `env: ${JSON.stringify(name)} is not a valid environment variable name`);
   }
   if (opts.cwd === '') throw new FleetError('FLEET_USAGE', 'cwd: the directory must not be empty');
-  const password = typeof opts.sudo === 'object' ? opts.sudo.password : undefined;
-  // The message never quotes the password, only what is wrong with it.
   const user = typeof opts.sudo === 'object' ? opts.sudo.user : undefined;
   if (user !== undefined && !/^[^\s\0-][^\s\0]*$/.test(user)) {
     throw new FleetError('FLEET_USAGE', `sudo: ${JSON.stringify(user)} is not a user name (empty, blank, or starting with "-")`);
   }
+  const password = typeof opts.sudo === 'object' ? opts.sudo.password : undefined;
+  // The message never quotes the password, only what is wrong with it.
   if (password !== undefined && /[\r\n\0]/.test(password)) {
     throw new FleetError('FLEET_USAGE', 'sudo: the password contains a line break or NUL, which sudo -S cannot read');
   }

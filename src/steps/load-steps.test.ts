@@ -122,3 +122,18 @@ describe('steps files', () => {
     }
   });
 });
+
+describe('inventory values in steps', () => {
+  it('host steps may use host, address, port, user, groups, vars.X and labels.X without registering them', () => {
+    const file = stepsFromInput([{ exec: 'echo {{ host }} {{ address }} {{ port }} {{ user }} {{ groups }} {{ vars.db.port }} {{ labels.role }}' }, { put: { src: 'a', dest: '/srv/{{ vars.dir }}' } }]);
+    expect(file.steps).toHaveLength(2);
+  });
+
+  it('a bare namespace, a local step, and registering a built-in name are refused', () => {
+    expect(() => stepsFromInput([{ exec: 'echo {{ vars }}' }])).toThrow(/\{\{ vars \}\} is not a variable here/);
+    expect(() => stepsFromInput([{ local: 'echo {{ vars.x }}' }])).toThrow(StepsError);
+    for (const name of ['user', 'port', 'address', 'groups', 'vars', 'labels']) {
+      expect(() => stepsFromInput([{ exec: 'id -un', register: name }])).toThrow(/is built in/);
+    }
+  });
+});

@@ -105,8 +105,9 @@ export async function loadConfigFile(file: string, kind: ConfigFile['kind']): Pr
     } else {
       return fail(valueAt, `"${key}" needs a value such as ${EXAMPLES[key as ConfigKey]}`);
     }
-    if (key === 'persist' && typeof value !== 'boolean') fail(valueAt, '"persist" is true or false');
-    if (key !== 'persist' && typeof value === 'boolean') fail(valueAt, `"${key}" needs a value such as ${EXAMPLES[key as ConfigKey]}, not ${String(value)}`);
+    // `persist` is how long idle connections stay in the keeper (as --persist); `false` turns it off.
+    if (key === 'persist' && value === false) value = '0';
+    if (typeof value === 'boolean') fail(valueAt, `"${key}" needs a value such as ${EXAMPLES[key as ConfigKey]}, not ${String(value)}`);
     if (key === 'inventory') {
       const dir = path.dirname(file);
       value = (Array.isArray(value) ? value : [value as string]).map((p) => (p.startsWith('~') ? p : path.resolve(dir, p)));
@@ -123,7 +124,7 @@ const EXAMPLES: Record<ConfigKey, string> = {
   deadline: '10m',
   connect_timeout: '5s',
   inventory: 'hosts.yaml',
-  persist: 'true',
+  persist: '60s',
   max_connections: '200',
 };
 

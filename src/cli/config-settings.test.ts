@@ -11,7 +11,7 @@ let dir: string;
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'fleet-config-'));
   await mkdir(path.join(dir, 'home'));
-  await writeFile(path.join(dir, 'fleet.yaml'), 'persist: true\nmax_connections: 200\nforks: 9\n');
+  await writeFile(path.join(dir, 'fleet.yaml'), 'persist: 60s\nmax_connections: 200\nforks: 9\n');
 });
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
@@ -20,14 +20,15 @@ afterAll(async () => {
 const io = (env: Record<string, string | undefined>): CliIo => ({ stdout: process.stdout, stderr: process.stderr, env, cwd: dir });
 
 describe('applyConfig', () => {
-  it('sets flags the user did not give; exports settings without a flag as their FLEET_* variable', async () => {
+  it('sets flags the user did not give, from the file (persist and max_connections included)', async () => {
     const command = addCommonOptions(new Command('exec'));
     command.parse(['--output', 'stream'], { from: 'user' });
     const env: Record<string, string | undefined> = { HOME: path.join(dir, 'home') };
     await applyConfig(command, io(env));
     expect(command.opts()).toMatchObject({ forks: '9', output: 'stream' });
     expect(command.getOptionValueSource('forks')).toBe('config');
-    expect(env).toMatchObject({ FLEET_PERSIST: '1', FLEET_MAX_CONNECTIONS: '200' });
+    expect(command.opts()).toMatchObject({ persist: '60s', maxConnections: '200' });
+    expect(command.getOptionValueSource('persist')).toBe('config');
   });
 
   it('a set FLEET_* variable wins over the file and is left as it is', async () => {

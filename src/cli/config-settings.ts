@@ -46,8 +46,7 @@ const SETTINGS: readonly SettingDef[] = [
   { key: 'timeout', option: 'timeout', flag: '--timeout', env: 'FLEET_TIMEOUT', builtIn: 'none', check: duration },
   { key: 'deadline', option: 'deadline', flag: '--deadline', env: 'FLEET_DEADLINE', builtIn: 'none', check: duration },
   { key: 'max_connections', option: 'maxConnections', flag: '--max-connections', env: 'FLEET_MAX_CONNECTIONS', builtIn: 'the connection pool\'s default', check: count },
-  // Passed through (as FLEET_PERSIST=1/0) to whatever implements --persist; not checked here.
-  { key: 'persist', option: 'persist', flag: '--persist', env: 'FLEET_PERSIST', builtIn: 'false', check: () => {} },
+  { key: 'persist', option: 'persist', flag: '--persist', env: 'FLEET_PERSIST', builtIn: '0 (off)', check: duration },
 ];
 
 /** Where a resolved value came from. */
@@ -156,6 +155,5 @@ export async function applyConfig(command: Command, io: CliIo): Promise<void> {
 // What commander would have stored for the flag: strings, a list for the repeatable -i.
 function optionValue(key: ConfigKey, value: ConfigValue): unknown {
   if (key === 'inventory') return Array.isArray(value) ? value : [value];
-  if (key === 'persist' && typeof value === 'string') return !['0', 'false', 'no', ''].includes(value.toLowerCase());
   return value;
 }

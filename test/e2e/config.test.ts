@@ -54,7 +54,7 @@ const sourceOf = (doc: ExplainDoc, key: string): [unknown, string] => {
 describe('config files', () => {
   it('precedence: command line > FLEET_* > project fleet.yaml (found from a subdirectory) > user config.yaml > built-in', async () => {
     await writeFile(userFile(), 'forks: 7\ntimeout: 30s\ndeadline: 5m\noutput: group\n');
-    await writeFile(projectFile(), '# the team\'s defaults\nforks: 20\ntimeout: 1m\ninventory: hosts.yaml\npersist: true\n');
+    await writeFile(projectFile(), '# the team\'s defaults\nforks: 20\ntimeout: 1m\ninventory: hosts.yaml\npersist: 10m\n');
     const result = await fleet(['config', '--json', '--output', 'jsonl'], { FLEET_TIMEOUT: '2m' });
     expect(result.code).toBe(0);
     const doc = JSON.parse(result.stdout) as ExplainDoc;
@@ -62,7 +62,7 @@ describe('config files', () => {
     expect(sourceOf(doc, 'timeout')).toEqual(['2m', 'FLEET_TIMEOUT']);
     expect(sourceOf(doc, 'forks')).toEqual(['20', `${projectFile()}:2`]);
     expect(sourceOf(doc, 'inventory')).toEqual([[path.join(project, 'hosts.yaml')], `${projectFile()}:4`]);
-    expect(sourceOf(doc, 'persist')).toEqual([true, `${projectFile()}:5`]);
+    expect(sourceOf(doc, 'persist')).toEqual(['10m', `${projectFile()}:5`]);
     expect(sourceOf(doc, 'deadline')).toEqual(['5m', `${userFile()}:3`]);
     expect(sourceOf(doc, 'connect_timeout')).toEqual([null, 'built-in']);
   });

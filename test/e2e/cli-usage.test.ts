@@ -1,4 +1,4 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -70,6 +70,14 @@ describe('fleet CLI: bad input is a one-line error and exit 2, before any connec
     expectUsage(result, /--dry-run/);
     expect(result.stderr).not.toMatch(/--rerun|--only-failed/);
     expect(result.stderr).toMatch(/fleet hosts/);
+  });
+
+  it('put of two sources with the same name into one directory is a usage error, before connecting', async () => {
+    for (const d of ['a', 'b']) {
+      await mkdir(path.join(dir, d), { recursive: true });
+      await writeFile(path.join(dir, d, 'x'), d);
+    }
+    expectUsage(await fleet(['put', path.join(dir, 'a', 'x'), path.join(dir, 'b', 'x'), '/tmp/dest/', '-i', inventory]), /same name "x"/);
   });
 
   it('bad duration names the flag', async () => {

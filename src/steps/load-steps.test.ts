@@ -97,6 +97,7 @@ describe('steps files', () => {
     expect(syntax.message).toMatch(/^deploy\.yaml:\d+:\d+: YAML syntax error/);
     const duplicate = await failure('steps:\n  - exec: a\n    exec: b\n');
     expect(duplicate.location.line).toBe(3);
+    expect(duplicate.message).toBe('deploy.yaml:3:5: duplicate key "exec" (first at deploy.yaml:2:5)');
   });
 
   it('reads a file relative to cwd and names a missing one', async () => {

@@ -62,10 +62,13 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
  * inherited, not copied, so a lazy getter (stdin) stays lazy.
  */
 function withReaderStop(io: CliIo, stop: AbortSignal): CliIo {
-  const either = (signal: AbortSignal | undefined): AbortSignal => (signal ? AbortSignal.any([signal, stop]) : stop);
+  // The drain's reason is what skipped hosts report; the reader going away is not a Ctrl-C.
+  const drainStop = new AbortController();
+  stop.addEventListener('abort', () => drainStop.abort("the reader of fleet's output went away"), { once: true });
+  const either = (signal: AbortSignal | undefined, own: AbortSignal): AbortSignal => (signal ? AbortSignal.any([signal, own]) : own);
   const derived = Object.create(io) as CliIo;
-  derived.drain = either(io.drain);
-  derived.interrupt = either(io.interrupt);
+  derived.drain = either(io.drain, drainStop.signal);
+  derived.interrupt = either(io.interrupt, stop);
   return derived;
 }
 

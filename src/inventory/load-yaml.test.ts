@@ -173,6 +173,22 @@ describe('fleet YAML: validation errors carry file, line, column and key path', 
     expect(err.location).toMatchObject({ file: FILE, line });
   });
 
+  // The fast reader hands a duplicate to the yaml package, which names both places; a file
+  // with an anchor goes to the yaml package from the start. Small (<= 8 keys) and large maps
+  // are checked differently.
+  it.each<[string, string, string, string]>([
+    ['a duplicate host, fast reader first', 'hosts:\n  a: {}\n  b: {}\n  a: {port: 2}\n', '4:3', '2:3'],
+    ['a duplicate setting in a flow map', 'hosts:\n  a: {port: 1, port: 2}\n', '2:16', '2:7'],
+    ['a duplicate setting in a block map', 'hosts:\n  a:\n    port: 1\n    user: x\n    port: 2\n', '5:5', '3:5'],
+    ['a duplicate in a map of over 8 keys', `hosts:\n${Array.from({ length: 10 }, (_, i) => `  h${i}: {}\n`).join('')}  h3: {}\n`, '12:3', '5:3'],
+    ['a duplicate in a file the yaml package reads from the start', 'defaults: &d {user: x}\nhosts:\n  a: {}\n  a: {}\n', '4:3', '3:3'],
+  ])('a duplicate key names both places: %s', (_, text, second, first) => {
+    const err = loadError(text);
+    expect(err.code).toBe('FLEET_INVENTORY_PARSE');
+    expect(err.message).toContain(`${FILE}:${second}: duplicate key`);
+    expect(err.message).toContain(`(first at ${FILE}:${first})`);
+  });
+
   it('refuses YAML alias bombs', () => {
     const bomb = [
       'a: &a ["x","x","x","x","x","x","x","x","x"]',

@@ -134,7 +134,11 @@ export function compileMatcher(pattern: string, loc: InventoryLocation): (name: 
       throw new InventoryError('FLEET_INVENTORY_INVALID', `invalid regular expression "${pattern}": ${(err as Error).message}`, loc, { cause: err });
     }
   }
-  return globMatcher(pattern);
+  try {
+    return globMatcher(pattern);
+  } catch (err) {
+    throw new InventoryError('FLEET_INVENTORY_INVALID', `glob "${pattern}": ${(err as Error).message}`, loc, { cause: err });
+  }
 }
 
 function fail(loc: InventoryLocation, message: string): never {

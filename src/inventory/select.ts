@@ -84,7 +84,13 @@ class SelectionContext {
     // With `*` or `?` the term is a glob and brackets are character classes; otherwise brackets
     // are ranges. The same rule applies to group members in inventories.
     if (/[*?]/.test(expr)) {
-      if (!this.#matchBy(globMatcher(expr), mask)) throw this.#error(expr, `"${expr}" matches no host or group`);
+      let test: (name: string) => boolean;
+      try {
+        test = globMatcher(expr);
+      } catch (err) {
+        throw this.#error(expr, `"${expr}": ${(err as Error).message}`, err);
+      }
+      if (!this.#matchBy(test, mask)) throw this.#error(expr, `"${expr}" matches no host or group`);
       return mask;
     }
     if (expr.includes('[') || expr.includes(']')) {
@@ -116,7 +122,12 @@ class SelectionContext {
       const close = didYouMean(key, known);
       throw this.#error(expr, `no host has a label "${key}"${close === undefined ? '' : ` (did you mean "${close}"?)`}`);
     }
-    const test = /[*?]/.test(value) ? globMatcher(value) : (v: string) => v === value;
+    let test: (v: string) => boolean = (v) => v === value;
+    try {
+      if (/[*?]/.test(value)) test = globMatcher(value);
+    } catch (err) {
+      throw this.#error(expr, `"${expr}": ${(err as Error).message}`, err);
+    }
     hosts.forEach((h, i) => {
       const v = Object.hasOwn(h.labels, key) ? h.labels[key] : undefined;
       if (v !== undefined && test(v)) mask[i] = 1;

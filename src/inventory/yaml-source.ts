@@ -60,7 +60,8 @@ export function yamlDocumentSource(file: string, text: string): YamlSource {
   const duplicate = findDuplicateKey(y, doc);
   if (duplicate) {
     const pos = lineCounter.linePos(duplicate.offset);
-    throw new InventoryError('FLEET_INVENTORY_PARSE', `duplicate key "${duplicate.key}"`, {
+    const first = lineCounter.linePos(duplicate.firstOffset);
+    throw new InventoryError('FLEET_INVENTORY_PARSE', `duplicate key "${duplicate.key}" (first at ${file}:${first.line}:${first.col})`, {
       file,
       line: pos.line,
       column: pos.col,
@@ -115,31 +116,32 @@ export function yamlDocumentSource(file: string, text: string): YamlSource {
 type PairIndex = WeakMap<object, Map<string, Pair>>;
 
 /**
- * The first repeated key of any mapping, with its offset. A plain recursive walk: yaml's
- * `visit` builds a path array per node, which costs more than the check itself.
+ * The first repeated key of any mapping, with its offset and the offset of its first
+ * occurrence (the message names both places). A plain recursive walk: yaml's `visit` builds a
+ * path array per node, which costs more than the check itself.
  */
-function findDuplicateKey(y: YamlModule, doc: Document): { key: string; offset: number } | undefined {
-  const walk = (node: unknown): { key: string; offset: number } | undefined => {
+export function findDuplicateKey(y: YamlModule, doc: Document): { key: string; offset: number; firstOffset: number } | undefined {
+  const walk = (node: unknown): { key: string; offset: number; firstOffset: number } | undefined => {
     if (y.isMap(node)) {
       const items = node.items;
-      // Small maps (a host's settings) are checked without allocating a Set.
-      const seen = items.length > 8 ? new Set<string>() : undefined;
+      // Small maps (a host's settings) are checked without allocating a Map.
+      const seen = items.length > 8 ? new Map<string, number>() : undefined;
       for (let i = 0; i < items.length; i++) {
         const pair = items[i];
         const key = pair?.key;
         if (y.isScalar(key) && typeof key.value !== 'symbol') {
           const k = String(key.value);
-          let dup = false;
+          let first: number | undefined;
           if (seen) {
-            dup = seen.has(k);
-            seen.add(k);
+            first = seen.get(k);
+            if (first === undefined) seen.set(k, i);
           } else {
-            for (let j = 0; j < i && !dup; j++) {
+            for (let j = 0; j < i && first === undefined; j++) {
               const other = items[j]?.key;
-              dup = y.isScalar(other) && typeof other.value !== 'symbol' && String(other.value) === k;
+              if (y.isScalar(other) && typeof other.value !== 'symbol' && String(other.value) === k) first = j;
             }
           }
-          if (dup) return { key: k, offset: rangeStart(key) ?? 0 };
+          if (first !== undefined) return { key: k, offset: rangeStart(key) ?? 0, firstOffset: rangeStart(items[first]?.key) ?? 0 };
         }
         const inner = walk(pair?.value);
         if (inner) return inner;

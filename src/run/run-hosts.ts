@@ -143,7 +143,9 @@ export async function runHosts<T>(opts: RunHostsOptions<T>): Promise<RunReport<T
 }
 
 function drainError(cause: unknown): FleetError {
-  return new FleetError('FLEET_SKIPPED', 'not started: interrupted (no new hosts start after the first Ctrl-C)', { details: { reason: 'drain' } }, { cause });
+  // A drain aborted with a message says why (the CLI's "the reader of fleet's output went away").
+  const why = typeof cause === 'string' ? cause : 'no new hosts start after the first Ctrl-C';
+  return new FleetError('FLEET_SKIPPED', `not started: interrupted (${why})`, { details: { reason: 'drain' } }, { cause });
 }
 
 /**

@@ -77,6 +77,7 @@ describe('steps files', () => {
     ['an empty list', 'steps: []\n', 1, 8, /the list is empty/, 'steps'],
     ['a scalar instead of a step', 'steps:\n  - uptime\n', 2, 5, /a step must be a mapping/, 'steps[0]'],
     ['a bad env name', 'steps:\n  - exec: a\n    env: {"A-B": 1}\n', 3, 11, /not a valid environment variable name/, 'steps[0].env.A-B'],
+    ['an empty when', 'steps:\n  - exec: a\n    when: " , "\n', 3, 11, /"when" is an empty host pattern/, 'steps[0].when'],
     ['a non-boolean allow_dest_outside', 'steps:\n  - get: {src: a, dest: b, allow_dest_outside: yes please}\n', 2, 48, /must be true or false/, 'steps[0].get.allow_dest_outside'],
   ])('rejects %s, naming file, line, column and key', async (_what, text, line, column, message, key) => {
     const error = await failure(text);
@@ -97,6 +98,7 @@ describe('steps files', () => {
     expect(syntax.message).toMatch(/^deploy\.yaml:\d+:\d+: YAML syntax error/);
     const duplicate = await failure('steps:\n  - exec: a\n    exec: b\n');
     expect(duplicate.location.line).toBe(3);
+    expect(duplicate.message).toBe('deploy.yaml:3:5: duplicate key "exec" (first at deploy.yaml:2:5)');
   });
 
   it('reads a file relative to cwd and names a missing one', async () => {

@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Document, Node } from 'yaml';
 import { StepsError, type InventoryLocation } from '../errors.js';
+import { findDuplicateKey } from '../inventory/yaml-source.js';
 import type { StepsFile } from './model.js';
 import { normalizeSteps, type DataPath, type Locate, type StepInput } from './normalize-steps.js';
 
@@ -40,12 +41,19 @@ export async function loadStepsFile(file: string, opts: { cwd?: string } = {}): 
 export async function parseStepsText(text: string, file: string, baseDir: string): Promise<StepsFile> {
   const yaml = await import('yaml');
   const lineCounter = new yaml.LineCounter();
-  const doc = yaml.parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
+  const doc = yaml.parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: false });
   const first = doc.errors[0];
   if (first) {
     const pos = first.linePos?.[0];
     const reason = first.message.split('\n')[0] ?? first.message;
     throw new StepsError(`YAML syntax error: ${reason}`, { file, ...(pos && { line: pos.line, column: pos.col }) }, { cause: first });
+  }
+  // Checked here rather than by yaml (uniqueKeys), so the message names both places.
+  const duplicate = findDuplicateKey(yaml, doc);
+  if (duplicate) {
+    const pos = lineCounter.linePos(duplicate.offset);
+    const firstAt = lineCounter.linePos(duplicate.firstOffset);
+    throw new StepsError(`duplicate key "${duplicate.key}" (first at ${file}:${firstAt.line}:${firstAt.col})`, { file, line: pos.line, column: pos.col });
   }
   let data: unknown;
   try {

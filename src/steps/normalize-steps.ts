@@ -7,6 +7,7 @@
 import { StepsError, isFleetError, type InventoryLocation } from '../errors.js';
 import { parseDuration } from '../duration.js';
 import { suggestion } from '../inventory/did-you-mean.js';
+import { parseSelector } from '../inventory/select-parse.js';
 import { STEP_GATES, STEP_KINDS, type Step, type StepAction, type StepGate } from './model.js';
 import { BUILTIN_NAMESPACES, BUILTIN_VARS, isHostValueName, isVariableName, parseTemplate, templateNames, type Template } from './template.js';
 
@@ -110,6 +111,8 @@ function normalizeStep(raw: unknown, index: number, path: DataPath, fail: Fail, 
   if (raw['when'] !== undefined) {
     if (kind === 'local') fail([...path, 'when'], 'a local step runs once on this machine; "when" does not apply', 'key');
     step.when = readString(raw['when'], [...path, 'when'], fail);
+    // As with -l: an empty pattern is never "all hosts" (a template that rendered empty, say).
+    if (isEmptyPattern(step.when)) fail([...path, 'when'], '"when" is an empty host pattern; write "all" for every host, or leave "when" out');
   }
   if (raw['timeout'] !== undefined) step.timeoutMs = readDuration(raw['timeout'], [...path, 'timeout'], fail);
   if (raw['env'] !== undefined) {
@@ -240,4 +243,13 @@ function describe(value: unknown): string {
 /** A non-null, non-array object. */
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A pattern with no term at all (blank, or only separators); a malformed one is reported when the run resolves it. */
+function isEmptyPattern(pattern: string): boolean {
+  try {
+    return parseSelector(pattern).length === 0;
+  } catch {
+    return false;
+  }
 }

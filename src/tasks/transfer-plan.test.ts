@@ -30,6 +30,16 @@ describe('planPut', () => {
     ]);
   });
 
+  it('two sources with the same name are a usage error naming both, never a silent overwrite', async () => {
+    for (const d of ['a', 'b', 'c/x']) mkdirSync(join(dir, d), { recursive: true });
+    writeFileSync(join(dir, 'a', 'x'), '1');
+    writeFileSync(join(dir, 'b', 'x'), '2');
+    await expect(planPut(['a/x', 'b/x'], { recursive: false, cwd: dir })).rejects.toMatchObject({ code: 'FLEET_USAGE', message: expect.stringMatching(/a\/x and b\/x have the same name "x"/) });
+    // A file and a directory of the same name clash the same way.
+    await expect(planPut(['a/x', 'c/x'], { recursive: true, cwd: dir })).rejects.toMatchObject({ code: 'FLEET_USAGE' });
+    expect((await planPut(['a/x'], { recursive: false, cwd: dir })).sources).toHaveLength(1);
+  });
+
   it('is a usage error for a missing source or a directory without -r', async () => {
     await expect(planPut([join(dir, 'missing')], { recursive: false })).rejects.toMatchObject({ code: 'FLEET_USAGE' });
     await expect(planPut([dir], { recursive: false })).rejects.toMatchObject({ code: 'FLEET_USAGE', message: expect.stringContaining('use -r') });

@@ -62,7 +62,25 @@ export async function planPut(paths: readonly string[], opts: { recursive: boole
       throw new FleetError('FLEET_USAGE', `put: ${path} is not a regular file or directory`);
     }
   }
+  refuseSameNames(paths, plan);
   return plan;
+}
+
+/**
+ * Several sources go into the destination directory under their own names, so two with the
+ * same name (`put a/x b/x DIR/`) would land on one remote path, the last silently replacing the
+ * first: a usage error instead, naming both.
+ */
+function refuseSameNames(paths: readonly string[], plan: PutPlan): void {
+  const seen = new Map<string, number>();
+  plan.sources.forEach((source, i) => {
+    const first = seen.get(source.name);
+    if (first === undefined) {
+      seen.set(source.name, i);
+      return;
+    }
+    throw new FleetError('FLEET_USAGE', `put: ${paths[first] ?? ''} and ${paths[i] ?? ''} have the same name "${source.name}": both would land on REMOTE/${source.name} (send them in two commands, or rename one)`);
+  });
 }
 
 async function walk(dir: string, rel: string, entries: PutEntry[], plan: PutPlan): Promise<void> {

@@ -1,7 +1,7 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnFleet as fleet } from '../support/spawn-fleet.js';
 
 describe('fleet CLI: bad input is a one-line error and exit 2, before any connection', () => {
@@ -12,6 +12,10 @@ describe('fleet CLI: bad input is a one-line error and exit 2, before any connec
     inventory = path.join(dir, 'hosts.yaml');
     // Port 9 (discard) on loopback: if anything tried to connect, the error would be different.
     await writeFile(inventory, 'hosts:\n  web[01:03]: {host: 127.0.0.1, port: 9}\n  db1: {host: 127.0.0.1, port: 9}\n');
+  });
+
+  afterAll(async () => {
+    if (dir) await rm(dir, { recursive: true, force: true });
   });
 
   const expectUsage = (result: { code: number; stdout: string; stderr: string }, pattern: RegExp) => {
@@ -28,6 +32,7 @@ describe('fleet CLI: bad input is a one-line error and exit 2, before any connec
   it('no inventory at all names the places it looked', async () => {
     const empty = await mkdtemp(path.join(os.tmpdir(), 'fleet-e2e-empty-'));
     expectUsage(await fleet(['exec', 'true'], empty), /hosts\.yaml.*inventory\.yaml/);
+    await rm(empty, { recursive: true });
   });
 
   it('YAML syntax error, with file and line', async () => {
@@ -72,6 +77,14 @@ describe('fleet CLI: bad input is a one-line error and exit 2, before any connec
     expect(result.stderr).toMatch(/fleet hosts/);
   });
 
+  it('put of two sources with the same name into one directory is a usage error, before connecting', async () => {
+    for (const d of ['a', 'b']) {
+      await mkdir(path.join(dir, d), { recursive: true });
+      await writeFile(path.join(dir, d, 'x'), d);
+    }
+    expectUsage(await fleet(['put', path.join(dir, 'a', 'x'), path.join(dir, 'b', 'x'), '/tmp/dest/', '-i', inventory]), /same name "x"/);
+  });
+
   it('bad duration names the flag', async () => {
     expectUsage(await fleet(['exec', 'true', '-i', inventory, '--timeout', '10x']), /--timeout.*10x/);
   });
@@ -91,7 +104,8 @@ describe('fleet CLI: bad input is a one-line error and exit 2, before any connec
     expect(hosts.code).toBe(0);
     expect(hosts.stdout.split('\n').slice(1).filter(Boolean).map((l) => l.split(' ')[0])).toEqual(['web01', 'web02', 'web03']);
     // Port 9 refuses at once: every selected host ends unreachable (exit 3); which ones ran tells.
-    const exec = await fleet(['-l', 'web01,web02', '-i', inventory, '--output', 'jsonl', '--ssh-config', '/dev/null', 'exec', 'uptime']);
+    // cwd (and so HOME, where the rerun file goes) in the test's directory.
+    const exec = await fleet(['-l', 'web01,web02', '-i', inventory, '--output', 'jsonl', '--ssh-config', '/dev/null', 'exec', 'uptime'], dir);
     expect(exec.code).toBe(3);
     const ran = exec.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { type: string; host?: string }).filter((e) => e.type === 'exit').map((e) => e.host);
     expect(ran.sort()).toEqual(['web01', 'web02']);

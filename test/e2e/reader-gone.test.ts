@@ -93,6 +93,9 @@ describe('a reader that goes away', () => {
     // -f 2 and no host finished: the two other hosts never started.
     expect(startedOn(marker).length).toBeLessThanOrEqual(2);
     expect(startedOn(marker).length).toBeGreaterThan(0);
+    // Skipped hosts say why; it was no Ctrl-C.
+    expect(run.stderr).not.toMatch(/Ctrl-C/);
+    if (mode !== 'jsonl') expect(run.stderr).toMatch(/skipped: FLEET_SKIPPED: not started: interrupted \(the reader of fleet's output went away\)/);
   });
 
   // Modes that write at the end: the closed pipe is found on the last write.

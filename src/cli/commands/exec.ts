@@ -28,8 +28,8 @@ export function defineExec(program: Command, ctx: CommandContext): void {
       .option('--max-fail <n>', 'once more than N hosts (or N%) failed, start no more; the rest are skipped')
       .option('--canary <n>', 'run N hosts first; if any fails, skip the rest')
       .addOption(new Option('--fail-on <when>', 'exit non-zero when any host, all hosts or never fails').choices(FAIL_ON_VALUES).default('any'))
-      .option('--only-failed', 'run only on the hosts that did not succeed last time (the rerun file)')
-      .option('--rerun <file>', 'run only on the hosts listed in FILE (a rerun file)')),
+      .option('--only-failed', 'run only on the hosts that did not succeed in the last run with the same -i/-H/-l (its rerun file)')
+      .option('--rerun <file>', 'run only on the hosts listed in FILE (a rerun file; refused when recorded for another inventory)')),
   )).action(async (command: string, options: ExecCommandOptions & ShardOptions) => {
     const { runExecCommand } = await import('./exec-action.js');
     ctx.setExitCode(await runExecCommand(command, options, ctx.io));

@@ -15,6 +15,7 @@ export interface CommonOptions {
   knownHosts?: string[];
   strictHostKeys?: 'yes' | 'accept-new' | 'no';
   connectTimeout?: string;
+  keepalive?: string;
   retries?: string;
   jumpHandshakes?: string;
   timeout?: string;
@@ -49,6 +50,7 @@ export function addCommonOptions(command: Command): Command {
       ]),
     )
     .option('--connect-timeout <duration>', 'bound on TCP + SSH handshake + auth per host (default 10s)')
+    .option('--keepalive <interval[,count]>', 'keepalive after INTERVAL of silence from the server; the connection is lost after COUNT unanswered (default 15s,3; 0 turns it off): e.g. 5s,3 detects a frozen host in ~15 s')
     .option('--retries <n>', 'extra connect attempts after refused/reset/timed-out connects, never once auth began (default 0)')
     .option('--jump-handshakes <n>', 'most handshakes in flight through one proxy_jump host (default 10)')
     .option('--timeout <duration>', 'bound on each command, per host (the command is killed)')

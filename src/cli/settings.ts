@@ -15,6 +15,8 @@ export interface CommonSettings {
   /** Set only when the flag was given: it then overrides the inventory. */
   hostKeyPolicy: HostKeyPolicy | undefined;
   port: number | undefined;
+  /** `--keepalive INTERVAL[,COUNT]`; overrides the inventory and ssh_config. */
+  keepalive?: { intervalMs: number; countMax?: number } | undefined;
 }
 
 const HOST_KEY_POLICY: Record<NonNullable<CommonOptions['strictHostKeys']>, HostKeyPolicy> = {
@@ -33,7 +35,18 @@ export function parseCommonSettings(options: CommonOptions): CommonSettings {
     deadlineMs: options.deadline === undefined ? undefined : parseDuration(options.deadline, '--deadline'),
     hostKeyPolicy: options.strictHostKeys === undefined ? undefined : HOST_KEY_POLICY[options.strictHostKeys],
     port: options.port === undefined ? undefined : parseInteger(options.port, '--port', 1, 65_535),
+    keepalive: options.keepalive === undefined ? undefined : parseKeepalive(options.keepalive),
   };
+}
+
+/** `5s`, `5s,3`, `0` (off): the keepalive interval and, optionally, the unanswered count that ends a connection. */
+export function parseKeepalive(text: string): { intervalMs: number; countMax?: number } {
+  const [interval, count, extra] = text.split(',');
+  if (interval === undefined || extra !== undefined) {
+    throw new FleetError('FLEET_USAGE', `invalid value for --keepalive: '${text}' (INTERVAL or INTERVAL,COUNT, e.g. 5s,3)`);
+  }
+  const intervalMs = parseDuration(interval, '--keepalive');
+  return count === undefined ? { intervalMs } : { intervalMs, countMax: parseInteger(count, '--keepalive count', 1, 1000) };
 }
 
 /** Parses a whole number in [min, max]; anything else is FLEET_USAGE naming the flag. */
@@ -54,6 +67,8 @@ export function selectionOptions(options: CommonOptions, settings: CommonSetting
     ...(options.passwordEnv !== undefined && { passwordEnv: options.passwordEnv }),
     ...(options.knownHosts && { knownHostsFiles: options.knownHosts }),
     ...(settings.connectTimeoutMs !== undefined && { connectTimeoutMs: settings.connectTimeoutMs }),
+    ...(settings.keepalive !== undefined && { serverAliveIntervalMs: settings.keepalive.intervalMs }),
+    ...(settings.keepalive?.countMax !== undefined && { serverAliveCountMax: settings.keepalive.countMax }),
   };
   return {
     inventoryFiles: options.inventory ?? [],

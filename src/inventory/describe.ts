@@ -127,5 +127,9 @@ function settingText(h: HostSpec, setting: HostSettingField): string | undefined
       return h.connectTimeoutMs === undefined ? undefined : formatDuration(h.connectTimeoutMs);
     case 'strictHostKeys':
       return h.strictHostKeys;
+    case 'serverAliveIntervalMs':
+      return h.serverAliveIntervalMs === undefined ? undefined : h.serverAliveIntervalMs === 0 ? 'off' : formatDuration(h.serverAliveIntervalMs);
+    case 'serverAliveCountMax':
+      return h.serverAliveCountMax === undefined ? undefined : String(h.serverAliveCountMax);
   }
 }

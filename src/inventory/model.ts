@@ -19,6 +19,8 @@ export interface ConnectionSettings {
   proxyJump?: string;
   connectTimeoutMs?: number;
   strictHostKeys?: StrictHostKeys;
+  serverAliveIntervalMs?: number;
+  serverAliveCountMax?: number;
 }
 
 /** Names of the connection settings, in a fixed order (used for merging and `sources`). */
@@ -37,6 +39,8 @@ export const SETTING_NAMES: readonly SettingName[] = [
   'proxyJump',
   'connectTimeoutMs',
   'strictHostKeys',
+  'serverAliveIntervalMs',
+  'serverAliveCountMax',
 ];
 
 /** One precedence layer: settings plus labels and vars (merged key by key). */

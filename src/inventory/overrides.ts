@@ -19,6 +19,9 @@ export interface HostOverrides {
   proxyJump?: string;
   connectTimeoutMs?: number;
   strictHostKeys?: StrictHostKeys;
+  /** `--keepalive INTERVAL[,COUNT]`. */
+  serverAliveIntervalMs?: number;
+  serverAliveCountMax?: number;
 }
 
 /** Options for applyOverrides. */

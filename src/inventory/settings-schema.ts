@@ -19,6 +19,8 @@ export const CONNECTION_KEYS = [
   'known_hosts',
   'proxy_jump',
   'connect_timeout',
+  'server_alive_interval',
+  'server_alive_count_max',
 ] as const;
 
 /** What validation needs beyond the data: where errors point and how paths resolve. */
@@ -67,6 +69,14 @@ export function readLayer(ctx: SchemaContext, obj: Record<string, unknown>, path
   if (obj['connect_timeout'] !== undefined) {
     s.connectTimeoutMs = readDuration(ctx, obj['connect_timeout'], at('connect_timeout'));
   }
+  if (obj['server_alive_interval'] !== undefined) {
+    const value = obj['server_alive_interval'];
+    // 0 turns keepalives off, as ServerAliveInterval 0 does.
+    s.serverAliveIntervalMs = value === 0 || value === '0' ? 0 : readDuration(ctx, value, at('server_alive_interval'));
+  }
+  if (obj['server_alive_count_max'] !== undefined) {
+    s.serverAliveCountMax = readCount(ctx, obj['server_alive_count_max'], at('server_alive_count_max'));
+  }
   if (obj['labels'] !== undefined) layer.labels = readLabels(ctx, obj['labels'], at('labels'));
   if (obj['vars'] !== undefined) {
     const vars = obj['vars'];
@@ -95,6 +105,12 @@ function readPort(ctx: SchemaContext, value: unknown, path: YamlPath): number {
     ctx.src.fail(path, 'port must be an integer from 1 to 65535');
   }
   return port;
+}
+
+function readCount(ctx: SchemaContext, value: unknown, path: YamlPath): number {
+  const n = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > 1000) ctx.src.fail(path, 'expected a whole number from 1 to 1000');
+  return n;
 }
 
 function readBoolean(ctx: SchemaContext, value: unknown, path: YamlPath): boolean {

@@ -203,8 +203,9 @@ export function connectSsh(
           algorithms: algorithmsFor(opts.knownHosts.keyTypesFor(host.address, host.port), opts.kexProfile),
           // Our timer above is the bound; this is ssh2's own, set just behind it as a backstop.
           readyTimeout: timeoutMs + 1000,
-          keepaliveInterval: opts.keepaliveIntervalMs ?? 15_000,
-          keepaliveCountMax: opts.keepaliveCountMax ?? 3,
+          // The host's own setting (inventory, ssh_config, --keepalive) wins over the run's.
+          keepaliveInterval: host.serverAliveIntervalMs ?? opts.keepaliveIntervalMs ?? 15_000,
+          keepaliveCountMax: host.serverAliveCountMax ?? opts.keepaliveCountMax ?? 3,
           ...(opts.debug !== undefined && { debug: opts.debug }),
         });
         signPublickeyDirectly(link.client);

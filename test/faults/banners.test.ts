@@ -2,7 +2,8 @@
  * Servers that answer with anything but a valid SSH identification: binary, a line without a
  * newline, an overlong line, text that is not SSH (then silence or close). Each is a tiny TCP
  * server on 127.0.0.1 written here: it IS the hostile host. Every one ends fast (long before the
- * connect timeout) as FLEET_HANDSHAKE_FAILED with OpenSSH's reason; never FLEET_INTERNAL.
+ * connect timeout) as FLEET_HANDSHAKE_FAILED with OpenSSH's reason; never FLEET_INTERNAL. So do
+ * packets that are not SSH after a valid identification.
  */
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -58,6 +59,23 @@ const CASES: Record<string, { behave: Behaviour; reason: RegExp }> = {
   'ssh-1': { behave: send('SSH-1.5-OpenSSH_1.2.3\r\n'), reason: /Protocol major versions differ: 2 vs\. 1/ },
   'bad-ident': { behave: send('SSH-2.x-foo\r\n'), reason: /Bad remote protocol version identification: 'SSH-2\.x-foo'/ },
 };
+
+// A valid identification, then packets a hostile server can send: ssh2 must not turn them into
+// FLEET_INTERNAL (two of them make ssh2's parser itself throw: a RangeError, a TypeError).
+const IDENT = 'SSH-2.0-OpenSSH_9.2\r\n';
+function packet(payload: number[]): Buffer {
+  let pad = 8 - ((payload.length + 5) % 8);
+  if (pad < 4) pad += 8;
+  const b = Buffer.alloc(5 + payload.length + pad);
+  b.writeUInt32BE(1 + payload.length + pad, 0);
+  b[4] = pad;
+  Buffer.from(payload).copy(b, 5);
+  return b;
+}
+CASES['kexinit-truncated'] = { behave: send(Buffer.concat([Buffer.from(IDENT), packet([20, 1, 2, 3])])), reason: /malformed KEXINIT/i };
+CASES['unknown-message'] = { behave: send(Buffer.concat([Buffer.from(IDENT), packet([200, 1, 2, 3])])), reason: /unexpected packet type 200/ };
+CASES['bad-padding'] = { behave: send(Buffer.concat([Buffer.from(IDENT), Buffer.from([0, 0, 0, 12, 200, 20, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0])])), reason: /could not be processed/ };
+CASES['newkeys-first'] = { behave: send(Buffer.concat([Buffer.from(IDENT), packet([21])])), reason: /could not be processed/ };
 
 // Far above what any case may take, so that finishing "at the connect timeout" cannot pass.
 const CONNECT_TIMEOUT_MS = 8000;

@@ -129,4 +129,16 @@ describe('hostile banners', () => {
     expect(stream.stderr).toMatch(/banner line contains invalid characters/);
     expect(stream.stderr).toMatch(/banner line too long/);
   });
+
+  it('fleet hostkeys scan says the same, fast', async () => {
+    const inventory = writeFaultInventory(lab, hosts, 'banners.yaml');
+    const t0 = performance.now();
+    const scan = await runCli(['hostkeys', 'scan', '-i', inventory, '--ssh-config', '/dev/null', '--connect-timeout', '8s', '-l', 'binary,no-newline,http-then-close']);
+    expect(performance.now() - t0).toBeLessThan(FAST_MS + 1000);
+    expect(scan.code).toBe(3);
+    const text = scan.stdout + scan.stderr;
+    expect(text).toMatch(/banner line contains invalid characters/);
+    expect(text).toMatch(/no SSH identification from the server/);
+    expect(text).toMatch(/Connection closed by remote host/);
+  });
 });

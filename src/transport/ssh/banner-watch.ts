@@ -4,7 +4,23 @@
  * complete (the `banner` phase's end). Stops looking once the identification is in.
  */
 import type { Duplex } from 'node:stream';
+import { FleetError } from '../../errors.js';
 import { BannerParser, escapeBytes } from './banner.js';
+
+/** The error for a bad identification: `where` names the host (`web01 (10.0.0.5:22)`). */
+export function bannerError(where: string, host: string, reason: string): FleetError {
+  return new FleetError('FLEET_HANDSHAKE_FAILED', `${where}: ${reason}`, { host, details: { stage: 'banner' } });
+}
+
+/**
+ * The error for a connection that ended (close, reset) after the server sent bytes but no
+ * identification; undefined when it sent none or the identification was in.
+ */
+export function bannerEndedError(watch: BannerWatch | undefined, where: string, host: string, err?: unknown): FleetError | undefined {
+  const code = (err as { code?: unknown } | undefined)?.code;
+  const reason = watch?.endedReason(code === 'ECONNRESET' ? 'read: Connection reset by peer' : undefined);
+  return reason === undefined ? undefined : bannerError(where, host, reason);
+}
 
 /** How long after its first byte a server has to complete its identification (see banner.ts). */
 export const BANNER_GRACE_MS = 1000;

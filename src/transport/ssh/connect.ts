@@ -10,7 +10,7 @@ import type { HostSpec } from '../../inventory/host-spec.js';
 import type { ConnectOptions, ConnectTiming, ConnectTimingPhase } from '../transport.js';
 import { algorithmsFor } from './algorithms.js';
 import { AuthDriver, planAuth } from './auth.js';
-import { BannerWatch } from './banner-watch.js';
+import { bannerEndedError, bannerError, BannerWatch } from './banner-watch.js';
 import type { SshCredentialCache } from './credentials.js';
 import { abortError, isFatalSshError, translateSshError } from './errors.js';
 import { decideHostKey, hostKeyError } from './host-key-check.js';
@@ -81,17 +81,14 @@ export function connectSsh(
     };
     // A connection that ends after the server sent bytes but no identification is a failed
     // handshake in OpenSSH's words, not a lost connection (see banner.ts).
-    const bannerEnded = (detail?: string): FleetError | undefined => {
-      const reason = banner?.endedReason(detail);
-      return reason === undefined ? undefined : new FleetError('FLEET_HANDSHAKE_FAILED', `${where}: ${reason}`, { host: host.name, details: { stage: 'banner' } });
-    };
+    const bannerEnded = (err?: unknown): FleetError | undefined => bannerEndedError(banner, where, host.name, err);
 
     const plan = planAuth(host, creds);
     const auth = new AuthDriver(host.user, () => pinWrite.then(() => plan));
     const link = new SshLink(target, {
       error: (err) => {
         if (!isFatalSshError(err)) return;
-        fail(refused ?? bannerEnded(resetDetail(err)) ?? translateSshError(err, { ...target, phase: 'connect', attempts: auth.attempts, user: host.user }));
+        fail(refused ?? bannerEnded(err) ?? translateSshError(err, { ...target, phase: 'connect', attempts: auth.attempts, user: host.user }));
       },
       close: () => fail(refused ?? bannerEnded() ?? new FleetError('FLEET_CONNECTION_LOST', `${where}: the server closed the connection during ${stage}`, { host: host.name })),
     });
@@ -214,7 +211,7 @@ export function connectSsh(
             bannerMs = since();
             timed('banner', bannerMs - socketMs);
           },
-          invalid: (reason) => fail(new FleetError('FLEET_HANDSHAKE_FAILED', `${where}: ${reason}`, { host: host.name, details: { stage: 'banner' } })),
+          invalid: (reason) => fail(bannerError(where, host.name, reason)),
         });
       } catch (error) {
         fail(translateSshError(error, { ...target, phase: 'connect' }));
@@ -222,11 +219,4 @@ export function connectSsh(
     };
     openSocket(target, attempt.signal).then(startSsh, (error: unknown) => fail(translateSshError(error, { ...target, phase: 'connect' })));
   });
-}
-
-/** The errno text OpenSSH prints after `read:` for a reset before the identification. */
-function resetDetail(err: unknown): string | undefined {
-  const code = (err as { code?: unknown } | undefined)?.code;
-  if (code === 'ECONNRESET') return 'read: Connection reset by peer';
-  return undefined;
 }

@@ -46,7 +46,7 @@ const send = (bytes: string | Buffer): Behaviour => (sock) => void sock.write(by
 const sendThenClose = (bytes: string | Buffer): Behaviour => (sock) => void sock.end(bytes);
 
 // Host name -> behaviour and the reason (OpenSSH's words) its failure must give.
-const CASES: Record<string, { behave: Behaviour; reason: RegExp }> = {
+const CASES: Record<string, { behave: Behaviour; reason: RegExp; code?: string }> = {
   // A TLS ServerHello's first bytes: NUL bytes in a "line".
   binary: { behave: send(Buffer.from([0x16, 0x03, 0x03, 0x00, 0x31, 0x02, 0x00, 0x00, 0x2d, 0x03, 0x03])), reason: /kex_exchange_identification: banner line contains invalid characters/ },
   'cr-inside': { behave: send('SSH-2.0-OpenSSH_9.2\rX\r\n'), reason: /banner line contains invalid characters/ },
@@ -56,6 +56,8 @@ const CASES: Record<string, { behave: Behaviour; reason: RegExp }> = {
   'smtp-then-silence': { behave: send('220 mail.example.com ESMTP Postfix\r\n'), reason: /no SSH identification from the server; the server sent "220 mail\.example\.com ESMTP/ },
   'http-then-close': { behave: sendThenClose('HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n'), reason: /kex_exchange_identification: Connection closed by remote host; the server sent "HTTP\/1\.1 400/ },
   'many-lines': { behave: send('motd\r\n'.repeat(1100)), reason: /No SSH version received in first 1024 lines from server/ },
+  // Not hostile: sshd's own MaxStartups refusal is a lost connection (retried with --retries).
+  'sshd-throttle': { behave: sendThenClose('Exceeded MaxStartups\r\n'), reason: /sshd said "Exceeded MaxStartups"/, code: 'FLEET_CONNECTION_LOST' },
   'ssh-1': { behave: send('SSH-1.5-OpenSSH_1.2.3\r\n'), reason: /Protocol major versions differ: 2 vs\. 1/ },
   'bad-ident': { behave: send('SSH-2.x-foo\r\n'), reason: /Bad remote protocol version identification: 'SSH-2\.x-foo'/ },
 };
@@ -106,7 +108,7 @@ describe('hostile banners', () => {
       const result = run.report.results.find((r) => r.host === name);
       expect(result?.ok, name).toBe(false);
       if (result === undefined || result.ok) continue;
-      expect(result.error.code, `${name}: ${result.error.message}`).toBe('FLEET_HANDSHAKE_FAILED');
+      expect(result.error.code, `${name}: ${result.error.message}`).toBe(c.code ?? 'FLEET_HANDSHAKE_FAILED');
       expect(result.error.message, name).toMatch(c.reason);
       expect(result.durationMs, name).toBeLessThan(FAST_MS);
     }
@@ -122,7 +124,7 @@ describe('hostile banners', () => {
     const doc = JSON.parse(json.stdout) as { hosts: { host: string; error: { code: string; message: string } | null }[] };
     for (const h of doc.hosts) {
       if (h.host === 'ok') expect(h.error).toBeNull();
-      else expect(h.error?.code, h.host).toBe('FLEET_HANDSHAKE_FAILED');
+      else expect(h.error?.code, h.host).toBe(CASES[h.host]?.code ?? 'FLEET_HANDSHAKE_FAILED');
     }
     const stream = await runCli(['exec', 'echo hi', '-i', inventory, '--ssh-config', '/dev/null', '--connect-timeout', '8s', '--output', 'stream', '-l', 'binary,long-ident']);
     expect(stream.code).toBe(3);

@@ -70,9 +70,13 @@ export function connectSsh(
     let pinWrite: Promise<void> = Promise.resolve();
     let sawHandshake = false;
     let banner: BannerWatch | undefined;
-    let bannerMs = 0;
-    // The phase timings (host_phase events): each phase's own duration, reported as it ends.
-    const timed = (phase: ConnectTimingPhase, ms: number): void => {
+    // The phase timings (host_phase events): each phase's own duration, unrounded, reported as it
+    // ends; `mark` is when the previous phase ended.
+    let mark = t0;
+    const timed = (phase: ConnectTimingPhase): void => {
+      const now = performance.now();
+      const ms = now - mark;
+      mark = now;
       try {
         opts.onTiming?.(phase, ms);
       } catch (error) {
@@ -161,7 +165,7 @@ export function connectSsh(
       sawHandshake = true;
       stage = 'authentication';
       kexMs = since();
-      timed('kex', kexMs - bannerMs);
+      timed('kex');
       // Pin only now: the server has just proved it holds the key (the exchange hash signature
       // checked out). Authentication waits for the write, so nothing is sent to a host whose
       // key could not be pinned or was pinned differently by someone else meanwhile.
@@ -171,7 +175,7 @@ export function connectSsh(
     link.client.once('ready', () => {
       if (settled) return;
       auth.succeeded();
-      timed('auth', since() - kexMs);
+      timed('auth');
       notify('authenticated');
       if (settled) return;
       settled = true;
@@ -190,7 +194,7 @@ export function connectSsh(
       }
       stage = 'ssh-handshake';
       socketMs = since();
-      timed('tcp', socketMs);
+      timed('tcp');
       try {
         link.client.connect({
           sock,
@@ -207,10 +211,7 @@ export function connectSsh(
         });
         signPublickeyDirectly(link.client);
         banner = new BannerWatch(sock, {
-          ident: () => {
-            bannerMs = since();
-            timed('banner', bannerMs - socketMs);
-          },
+          ident: () => timed('banner'),
           invalid: (reason) => fail(bannerError(where, host.name, reason)),
         });
       } catch (error) {

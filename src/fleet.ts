@@ -63,6 +63,12 @@ export interface FleetOptions {
   env?: NodeJS.ProcessEnv;
   /** The server's MaxSessions (channels per connection). Default 10. */
   maxSessions?: number;
+  /**
+   * Keepalive for hosts that set none themselves (`HostSpec.serverAliveIntervalMs`/`CountMax`):
+   * a request after `intervalMs` of silence, the connection lost after `countMax` unanswered.
+   * Default 15 s and 3; interval 0 disables.
+   */
+  keepalive?: { intervalMs: number; countMax?: number };
   /** Transport to use; default the ssh2 transport. */
   transport?: Transport;
   /** Extra connect attempts after refused/reset/timed-out connects, before authentication only (`--retries`). Default 0. */
@@ -257,6 +263,8 @@ export class Fleet implements AsyncDisposable {
       knownHosts,
       credentials: createCredentialCache(this.#opts.env ? { env: this.#opts.env } : {}),
       ...(this.#opts.maxSessions !== undefined && { maxSessions: this.#opts.maxSessions }),
+      ...(this.#opts.keepalive !== undefined && { keepaliveIntervalMs: this.#opts.keepalive.intervalMs }),
+      ...(this.#opts.keepalive?.countMax !== undefined && { keepaliveCountMax: this.#opts.keepalive.countMax }),
       retries: this.#opts.retries ?? 0,
       jumps,
     };

@@ -5,7 +5,7 @@
 export { AuthError, FleetError, HostKeyError, InventoryError, StepsError, isFleetError, toFleetError } from './errors.js';
 export type { AuthAttempt, FleetErrorCode, FleetErrorContext, InventoryLocation } from './errors.js';
 export { EVENT_SCHEMA_VERSION } from './events.js';
-export type { ErrorInfo, EventSink, FleetEvent, FleetEventType, HostPhase, HostRef, ShardRef, ShardStart, StepRef } from './events.js';
+export type { ErrorInfo, EventSink, FleetEvent, FleetEventType, HostPhase, HostRef, HostTimingPhase, ShardRef, ShardStart, StepRef } from './events.js';
 export type { EventIteratorOptions, FleetEventOf } from './event-stream.js';
 export { HOST_STATUSES, statusOfError, statusOfExec, summarize } from './result.js';
 export type { ExecOutput, FailureStatus, HostResult, HostStatus, RunReport, RunSummary, SuccessStatus, TransferOutput } from './result.js';

@@ -19,6 +19,7 @@ export interface SelectionCliOptions {
   /** Connection settings of commands that connect (absent for `fleet hosts`, which does not). */
   kexProfile?: 'default' | 'fast';
   persist?: string;
+  keepalive?: string;
 }
 
 /** Options every command that connects takes (DESIGN.md §2), as commander parses them. */
@@ -71,6 +72,7 @@ export function addRunOptions(command: Command): Command {
         'no',
       ]),
     )
+    .option('--keepalive <interval[,count]>', 'keepalive after INTERVAL of silence from the server; the connection is lost after COUNT unanswered (default 15s,3; 0 turns it off): e.g. 5s,3 detects a frozen host in ~15 s')
     .option('--retries <n>', 'extra connect attempts after refused/reset/timed-out connects, never once auth began (default 0)')
     .option('--jump-handshakes <n>', 'most handshakes in flight through one proxy_jump host (default 10)')
     .addOption(

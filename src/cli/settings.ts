@@ -16,6 +16,8 @@ export interface CommonSettings {
   /** Set only when the flag was given: it then overrides the inventory. */
   hostKeyPolicy: HostKeyPolicy | undefined;
   port: number | undefined;
+  /** `--keepalive INTERVAL[,COUNT]`; overrides the inventory and ssh_config. */
+  keepalive?: { intervalMs: number; countMax?: number } | undefined;
 }
 
 /** Parses the common options; a bad value is FLEET_USAGE (exit 2) naming the flag. */
@@ -30,7 +32,7 @@ export function parseCommonSettings(options: CommonOptions): CommonSettings {
 }
 
 /** The selection options' values that need parsing (`fleet hosts` has only these). */
-export type SelectionSettings = Pick<CommonSettings, 'connectTimeoutMs' | 'port'>;
+export type SelectionSettings = Pick<CommonSettings, 'connectTimeoutMs' | 'port' | 'keepalive'>;
 
 /** Parses the selection options; a bad value is FLEET_USAGE (exit 2) naming the flag. */
 export function parseSelectionSettings(options: SelectionCliOptions): SelectionSettings {
@@ -38,7 +40,18 @@ export function parseSelectionSettings(options: SelectionCliOptions): SelectionS
     connectTimeoutMs:
       options.connectTimeout === undefined ? undefined : parseDuration(options.connectTimeout, '--connect-timeout'),
     port: options.port === undefined ? undefined : parseInteger(options.port, '--port', 1, 65_535),
+    keepalive: options.keepalive === undefined ? undefined : parseKeepalive(options.keepalive),
   };
+}
+
+/** `5s`, `5s,3`, `0` (off): the keepalive interval and, optionally, the unanswered count that ends a connection. */
+export function parseKeepalive(text: string): { intervalMs: number; countMax?: number } {
+  const [interval, count, extra] = text.split(',');
+  if (interval === undefined || extra !== undefined) {
+    throw new FleetError('FLEET_USAGE', `invalid value for --keepalive: '${text}' (INTERVAL or INTERVAL,COUNT, e.g. 5s,3)`);
+  }
+  const intervalMs = parseDuration(interval, '--keepalive');
+  return count === undefined ? { intervalMs } : { intervalMs, countMax: parseInteger(count, '--keepalive count', 1, 1000) };
 }
 
 /** Parses a whole number in [min, max]; anything else is FLEET_USAGE naming the flag. */
@@ -69,6 +82,8 @@ export function selectionOptions(options: SelectionCliOptions, settings: Selecti
     ...(settings.connectTimeoutMs !== undefined && { connectTimeoutMs: settings.connectTimeoutMs }),
     ...(options.kexProfile !== undefined && { kexProfile: options.kexProfile }),
     ...persistOverride(options.persist, io.env),
+    ...(settings.keepalive !== undefined && { serverAliveIntervalMs: settings.keepalive.intervalMs }),
+    ...(settings.keepalive?.countMax !== undefined && { serverAliveCountMax: settings.keepalive.countMax }),
   };
   return {
     inventoryFiles: options.inventory ?? [],

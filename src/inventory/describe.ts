@@ -131,5 +131,9 @@ function settingText(h: HostSpec, setting: HostSettingField): string | undefined
       return h.kexProfile;
     case 'persistMs':
       return h.persistMs === undefined ? undefined : formatDuration(h.persistMs);
+    case 'serverAliveIntervalMs':
+      return h.serverAliveIntervalMs === undefined ? undefined : h.serverAliveIntervalMs === 0 ? 'off' : formatDuration(h.serverAliveIntervalMs);
+    case 'serverAliveCountMax':
+      return h.serverAliveCountMax === undefined ? undefined : String(h.serverAliveCountMax);
   }
 }

@@ -25,6 +25,13 @@ export interface HostSpec {
   vars: Record<string, unknown>;
   /** Groups the host belongs to (directly or through children). */
   groups: string[];
+  /**
+   * Keepalive: a `keepalive@openssh.com` request after this many ms without traffic from the
+   * server (`server_alive_interval`, ssh_config `ServerAliveInterval`, `--keepalive`); 0 disables.
+   */
+  serverAliveIntervalMs?: number;
+  /** Keepalives left unanswered before the connection counts as lost (`server_alive_count_max`, `ServerAliveCountMax`). */
+  serverAliveCountMax?: number;
   /** Host key policy when set by ssh_config (`StrictHostKeyChecking`) or the command line. */
   strictHostKeys?: StrictHostKeys;
   /** Key exchange profile (`kex_profile`): `fast` offers ecdh-sha2-nistp256 first (docs/security.md). */
@@ -60,4 +67,6 @@ export type HostSettingField =
   | 'connectTimeoutMs'
   | 'strictHostKeys'
   | 'kexProfile'
-  | 'persistMs';
+  | 'persistMs'
+  | 'serverAliveIntervalMs'
+  | 'serverAliveCountMax';

@@ -21,6 +21,8 @@ export interface ConnectionSettings {
   strictHostKeys?: StrictHostKeys;
   kexProfile?: KexProfileName;
   persistMs?: number;
+  serverAliveIntervalMs?: number;
+  serverAliveCountMax?: number;
 }
 
 /** Names of the connection settings, in a fixed order (used for merging and `sources`). */
@@ -41,6 +43,8 @@ export const SETTING_NAMES: readonly SettingName[] = [
   'strictHostKeys',
   'kexProfile',
   'persistMs',
+  'serverAliveIntervalMs',
+  'serverAliveCountMax',
 ];
 
 /** One precedence layer: settings plus labels and vars (merged key by key). */

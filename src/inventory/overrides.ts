@@ -22,6 +22,9 @@ export interface HostOverrides {
   kexProfile?: KexProfileName;
   /** `--persist` / FLEET_PERSIST: 0 turns persisting off. */
   persistMs?: number;
+  /** `--keepalive INTERVAL[,COUNT]`. */
+  serverAliveIntervalMs?: number;
+  serverAliveCountMax?: number;
 }
 
 /** Options for applyOverrides. */

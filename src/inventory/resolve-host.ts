@@ -128,6 +128,16 @@ export function buildHostSpec(def: HostDef, groups: readonly AppliedGroup[], opt
     spec.connectTimeoutMs = timeout;
     sources.connectTimeoutMs = pick(from, o.connectTimeoutMs, b.connectTimeoutMs, bs.connectTimeoutMs, ssh?.connectTimeoutMs);
   }
+  const alive = o.serverAliveIntervalMs ?? b.serverAliveIntervalMs ?? ssh?.serverAliveIntervalMs;
+  if (alive !== undefined) {
+    spec.serverAliveIntervalMs = alive;
+    sources.serverAliveIntervalMs = pick(from, o.serverAliveIntervalMs, b.serverAliveIntervalMs, bs.serverAliveIntervalMs, ssh?.serverAliveIntervalMs);
+  }
+  const aliveCount = o.serverAliveCountMax ?? b.serverAliveCountMax ?? ssh?.serverAliveCountMax;
+  if (aliveCount !== undefined) {
+    spec.serverAliveCountMax = aliveCount;
+    sources.serverAliveCountMax = pick(from, o.serverAliveCountMax, b.serverAliveCountMax, bs.serverAliveCountMax, ssh?.serverAliveCountMax);
+  }
   const strict = o.strictHostKeys ?? b.strictHostKeys ?? ssh?.strictHostKeys;
   if (strict !== undefined) {
     spec.strictHostKeys = strict;

@@ -22,6 +22,8 @@ export const CONNECTION_KEYS = [
   'strict_host_keys',
   'kex_profile',
   'persist',
+  'server_alive_interval',
+  'server_alive_count_max',
 ] as const;
 
 /** What validation needs beyond the data: where errors point and how paths resolve. */
@@ -77,6 +79,14 @@ export function readLayer(ctx: SchemaContext, obj: Record<string, unknown>, path
     s.kexProfile = profile;
   }
   if (obj['persist'] !== undefined) s.persistMs = readDuration(ctx, obj['persist'], at('persist'));
+  if (obj['server_alive_interval'] !== undefined) {
+    const value = obj['server_alive_interval'];
+    // 0 turns keepalives off, as ServerAliveInterval 0 does.
+    s.serverAliveIntervalMs = value === 0 || value === '0' ? 0 : readDuration(ctx, value, at('server_alive_interval'));
+  }
+  if (obj['server_alive_count_max'] !== undefined) {
+    s.serverAliveCountMax = readCount(ctx, obj['server_alive_count_max'], at('server_alive_count_max'));
+  }
   if (obj['labels'] !== undefined) layer.labels = readLabels(ctx, obj['labels'], at('labels'));
   if (obj['vars'] !== undefined) {
     const vars = obj['vars'];
@@ -113,6 +123,12 @@ function readStrictHostKeys(ctx: SchemaContext, value: unknown, path: YamlPath):
   if (value === false) return 'no';
   if (value === 'yes' || value === 'accept-new' || value === 'no') return value;
   return ctx.src.fail(path, 'strict_host_keys must be yes, accept-new or no');
+}
+
+function readCount(ctx: SchemaContext, value: unknown, path: YamlPath): number {
+  const n = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > 1000) ctx.src.fail(path, 'expected a whole number from 1 to 1000');
+  return n;
 }
 
 function readBoolean(ctx: SchemaContext, value: unknown, path: YamlPath): boolean {

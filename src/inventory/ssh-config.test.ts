@@ -159,3 +159,33 @@ describe('precedence: inventory > ssh_config > built-in', async () => {
     expect(c?.sources?.port).toBe('group:g');
   });
 });
+
+describe('keepalive: ServerAliveInterval / ServerAliveCountMax, server_alive_* keys', async () => {
+  const ssh = await parseSshConfig('Host *\n  ServerAliveInterval 5\n  ServerAliveCountMax 2\n', '/cfg', { home: '/h', localUser: 'l' });
+
+  it('reads ssh_config seconds as ms; 0 turns keepalives off / never gives up', async () => {
+    expect(ssh.lookup('a')).toMatchObject({ serverAliveIntervalMs: 5000, serverAliveCountMax: 2 });
+    const off = await parseSshConfig('Host off\n  ServerAliveInterval 0\n  ServerAliveCountMax 0\n', '/cfg', { home: '/h', localUser: 'l' });
+    expect(off.lookup('off')).toMatchObject({ serverAliveIntervalMs: 0, serverAliveCountMax: Number.MAX_SAFE_INTEGER });
+  });
+
+  it('the inventory keys beat ssh_config, per layer, with their sources', () => {
+    const inv = inventoryFromText(
+      ['defaults: {server_alive_interval: 2s}', 'hosts:', '  a: {}', '  b: {server_alive_count_max: 4, server_alive_interval: 0}'].join('\n'),
+      '/inv/h.yaml',
+      { sshConfig: ssh },
+    );
+    const [a, b] = inv.hosts;
+    expect(a).toMatchObject({ serverAliveIntervalMs: 2000, serverAliveCountMax: 2 });
+    expect(a?.sources).toMatchObject({ serverAliveIntervalMs: 'defaults', serverAliveCountMax: 'ssh_config:/cfg' });
+    expect(b).toMatchObject({ serverAliveIntervalMs: 0, serverAliveCountMax: 4 });
+  });
+
+  it.each([
+    ['Host a\n  ServerAliveInterval soon\n', 'ServerAliveInterval'],
+    ['Host a\n  ServerAliveCountMax -1\n', 'ServerAliveCountMax'],
+  ])('invalid values are FLEET_CONFIG_INVALID (%s)', async (text) => {
+    const bad = await parseSshConfig(text, '/cfg', { home: '/h', localUser: 'l' });
+    expect(() => bad.lookup('a')).toThrow(expect.objectContaining({ code: 'FLEET_CONFIG_INVALID' }));
+  });
+});

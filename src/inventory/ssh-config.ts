@@ -23,6 +23,8 @@ export interface SshConfigValues {
   knownHostsFiles?: string[];
   strictHostKeys?: StrictHostKeys;
   connectTimeoutMs?: number;
+  serverAliveIntervalMs?: number;
+  serverAliveCountMax?: number;
 }
 
 /** What is already known about a host when ssh_config is asked (for Match and %-tokens). */
@@ -151,6 +153,18 @@ function convert(config: SSHConfig, host: string, context: SshLookupContext, env
   if (timeout !== undefined) {
     if (!/^\d+$/.test(timeout) || Number(timeout) === 0) fail('ConnectTimeout', timeout);
     out.connectTimeoutMs = Number(timeout) * 1000;
+  }
+  // Seconds; 0 turns keepalives off.
+  const alive = first('serveraliveinterval');
+  if (alive !== undefined) {
+    if (!/^\d+$/.test(alive)) fail('ServerAliveInterval', alive);
+    out.serverAliveIntervalMs = Number(alive) * 1000;
+  }
+  // 0 means "never give up" to OpenSSH: a count no connection reaches.
+  const count = first('serveralivecountmax');
+  if (count !== undefined) {
+    if (!/^\d+$/.test(count)) fail('ServerAliveCountMax', count);
+    out.serverAliveCountMax = Number(count) === 0 ? Number.MAX_SAFE_INTEGER : Number(count);
   }
   return out;
 }

@@ -28,5 +28,7 @@ export function connectTargetOf(host: HostSpec): ConnectTarget {
     hostKeyPolicy: host.strictHostKeys === undefined ? undefined : HOST_KEY_POLICY[host.strictHostKeys],
     kexProfile: host.kexProfile,
     persistMs: host.persistMs,
+    serverAliveIntervalMs: host.serverAliveIntervalMs,
+    serverAliveCountMax: host.serverAliveCountMax,
   };
 }

@@ -35,6 +35,10 @@ export interface ConnectTarget {
   kexProfile?: 'default' | 'fast' | undefined;
   /** Keep the authenticated connection in the per-user keeper this long once idle (`--persist`); 0/absent: off. */
   persistMs?: number | undefined;
+  /** Keepalive after this long of silence from the server (ServerAliveInterval); 0: off. */
+  serverAliveIntervalMs?: number | undefined;
+  /** Unanswered keepalives before the connection is lost (ServerAliveCountMax). */
+  serverAliveCountMax?: number | undefined;
 }
 
 /** A server's public host key: its type name and the raw SSH wire blob. */

@@ -4,7 +4,35 @@
  * complete (the `banner` phase's end). Stops looking once the identification is in.
  */
 import type { Duplex } from 'node:stream';
+import { FleetError } from '../../errors.js';
 import { BannerParser, escapeBytes } from './banner.js';
+
+/** The error for a bad identification: `where` names the host (`web01 (10.0.0.5:22)`). */
+export function bannerError(where: string, host: string, reason: string): FleetError {
+  return new FleetError('FLEET_HANDSHAKE_FAILED', `${where}: ${reason}`, { host, details: { stage: 'banner' } });
+}
+
+/**
+ * The error for a connection that ended (close, reset) after the server sent bytes but no
+ * identification; undefined when it sent none or the identification was in.
+ */
+export function bannerEndedError(watch: BannerWatch | undefined, where: string, host: string, err?: unknown): FleetError | undefined {
+  const code = (err as { code?: unknown } | undefined)?.code;
+  const reason = watch?.endedReason(code === 'ECONNRESET' ? 'read: Connection reset by peer' : undefined);
+  if (reason === undefined) return undefined;
+  // sshd throttling us: a lost connection (retried with --retries), not a server that is no SSH server.
+  const refusal = watch?.refusal;
+  if (refusal !== undefined) {
+    const message = `${where}: kex_exchange_identification: Connection closed by remote host: sshd said "${refusal}" (too many unauthenticated connections at once; --retries helps)`;
+    return new FleetError('FLEET_CONNECTION_LOST', message, { host, details: { stage: 'banner', refusal } });
+  }
+  return bannerError(where, host, reason);
+}
+
+// What sshd writes before closing a connection it will not serve now (sshd.c): MaxStartups and
+// PerSourceMaxStartups throttling, PerSourcePenalties. Transient: worth a retry, unlike a server
+// that does not speak SSH at all.
+const SSHD_REFUSALS = /^(Exceeded (PerSource)?MaxStartups|Not allowed at this time)$/;
 
 /** How long after its first byte a server has to complete its identification (see banner.ts). */
 export const BANNER_GRACE_MS = 1000;
@@ -50,6 +78,16 @@ export class BannerWatch {
   endedReason(detail = 'Connection closed by remote host'): string | undefined {
     if (!this.partial) return undefined;
     return `kex_exchange_identification: ${detail}${this.#sent()}`;
+  }
+
+  /**
+   * The refusal text sshd sent before closing (`Exceeded MaxStartups`), when that is all the
+   * server sent; undefined otherwise.
+   */
+  get refusal(): string | undefined {
+    const lines = this.#parser.lines;
+    if (lines.length !== 1 || this.#bytes !== this.#parser.head.length) return undefined;
+    return SSHD_REFUSALS.test(lines[0] as string) ? lines[0] : undefined;
   }
 
   /** Stops watching (idempotent). */

@@ -45,6 +45,8 @@ export class BannerParser {
   #verdict: BannerVerdict = { kind: 'more' };
   /** The first bytes the server sent (up to 120), for messages. */
   readonly head: number[] = [];
+  /** Every complete line before the identification, in order (up to 4, for refusal texts). */
+  readonly lines: string[] = [];
 
   get verdict(): BannerVerdict {
     return this.#verdict;
@@ -85,6 +87,7 @@ export class BannerParser {
     this.#line = [];
     this.#expectLf = false;
     if (isIdent) return checkIdent(text);
+    if (this.lines.length < 4) this.lines.push(text);
     this.#lines += 1;
     if (this.#lines >= MAX_PRE_BANNER_LINES) return invalid(`No SSH version received in first ${MAX_PRE_BANNER_LINES} lines from server`);
     return { kind: 'more' };

@@ -9,7 +9,7 @@ import { FleetError, toFleetError } from '../../errors.js';
 import type { ConnectOptions, ConnectTarget, ConnectTiming, ConnectTimingPhase } from '../transport.js';
 import { algorithmsFor } from './algorithms.js';
 import { AuthDriver, planAuth } from './auth.js';
-import { BannerWatch } from './banner-watch.js';
+import { bannerEndedError, bannerError, BannerWatch } from './banner-watch.js';
 import type { SshCredentialCache } from './credentials.js';
 import { abortError, isFatalSshError, translateSshError } from './errors.js';
 import { decideHostKey, hostKeyError } from './host-key-check.js';
@@ -81,9 +81,13 @@ export function connectSsh(
     let pinWrite: Promise<void> = Promise.resolve();
     let sawHandshake = false;
     let banner: BannerWatch | undefined;
-    let bannerMs = 0;
-    // The phase timings (host_phase events): each phase's own duration, reported as it ends.
-    const timed = (phase: ConnectTimingPhase, ms: number): void => {
+    // The phase timings (host_phase events): each phase's own duration, unrounded, reported as it
+    // ends; `mark` is when the previous phase ended.
+    let mark = t0;
+    const timed = (phase: ConnectTimingPhase): void => {
+      const now = performance.now();
+      const ms = now - mark;
+      mark = now;
       try {
         opts.onTiming?.(phase, ms);
       } catch (error) {
@@ -92,10 +96,7 @@ export function connectSsh(
     };
     // A connection that ends after the server sent bytes but no identification is a failed
     // handshake in OpenSSH's words, not a lost connection (see banner.ts).
-    const bannerEnded = (detail?: string): FleetError | undefined => {
-      const reason = banner?.endedReason(detail);
-      return reason === undefined ? undefined : new FleetError('FLEET_HANDSHAKE_FAILED', `${where}: ${reason}`, { host: host.name, details: { stage: 'banner' } });
-    };
+    const bannerEnded = (err?: unknown): FleetError | undefined => bannerEndedError(banner, where, host.name, err);
 
     const plan = planAuth(host, creds);
     // The early channel open only when the one signed request is the only way in (RFC 4252 §5:
@@ -109,7 +110,7 @@ export function connectSsh(
     const link = new SshLink(target, {
       error: (err) => {
         if (!isFatalSshError(err)) return;
-        fail(refused ?? bannerEnded(resetDetail(err)) ?? translateSshError(err, { ...target, phase: 'connect', attempts: auth.attempts, user: host.user }));
+        fail(refused ?? bannerEnded(err) ?? translateSshError(err, { ...target, phase: 'connect', attempts: auth.attempts, user: host.user }));
       },
       close: () => fail(refused ?? bannerEnded() ?? new FleetError('FLEET_CONNECTION_LOST', `${where}: the server closed the connection during ${stage}`, { host: host.name })),
     });
@@ -182,7 +183,7 @@ export function connectSsh(
       sawHandshake = true;
       stage = 'authentication';
       kexMs = since();
-      timed('kex', kexMs - bannerMs);
+      timed('kex');
       // Pin only now: the server has just proved it holds the key (the exchange hash signature
       // checked out). Authentication waits for the write, so nothing is sent to a host whose
       // key could not be pinned or was pinned differently by someone else meanwhile.
@@ -192,7 +193,7 @@ export function connectSsh(
     link.client.once('ready', () => {
       if (settled) return;
       auth.succeeded();
-      timed('auth', since() - kexMs);
+      timed('auth');
       notify('authenticated');
       if (settled) return;
       settled = true;
@@ -211,7 +212,7 @@ export function connectSsh(
       }
       stage = 'ssh-handshake';
       socketMs = since();
-      timed('tcp', socketMs);
+      timed('tcp');
       try {
         link.client.connect({
           sock,
@@ -221,17 +222,15 @@ export function connectSsh(
           algorithms: algorithmsFor(opts.knownHosts.keyTypesFor(host.address, host.port), host.kexProfile === 'fast' ? 'nistp256-first' : opts.kexProfile),
           // Our timer above is the bound; this is ssh2's own, set just behind it as a backstop.
           readyTimeout: timeoutMs + 1000,
-          keepaliveInterval: opts.keepaliveIntervalMs ?? 15_000,
-          keepaliveCountMax: opts.keepaliveCountMax ?? 3,
+          // The host's own setting (inventory, ssh_config, --keepalive) wins over the run's.
+          keepaliveInterval: host.serverAliveIntervalMs ?? opts.keepaliveIntervalMs ?? 15_000,
+          keepaliveCountMax: host.serverAliveCountMax ?? opts.keepaliveCountMax ?? 3,
           ...(opts.debug !== undefined && { debug: opts.debug }),
         });
         fast = installFastHandshake(link.client, { preopenSession: () => features.preopenSession === true && onlyOneKey });
         banner = new BannerWatch(sock, {
-          ident: () => {
-            bannerMs = since();
-            timed('banner', bannerMs - socketMs);
-          },
-          invalid: (reason) => fail(new FleetError('FLEET_HANDSHAKE_FAILED', `${where}: ${reason}`, { host: host.name, details: { stage: 'banner' } })),
+          ident: () => timed('banner'),
+          invalid: (reason) => fail(bannerError(where, host.name, reason)),
         });
       } catch (error) {
         fail(translateSshError(error, { ...target, phase: 'connect' }));
@@ -239,11 +238,4 @@ export function connectSsh(
     };
     openSocket(target, attempt.signal).then(startSsh, (error: unknown) => fail(translateSshError(error, { ...target, phase: 'connect' })));
   });
-}
-
-/** The errno text OpenSSH prints after `read:` for a reset before the identification. */
-function resetDetail(err: unknown): string | undefined {
-  const code = (err as { code?: unknown } | undefined)?.code;
-  if (code === 'ECONNRESET') return 'read: Connection reset by peer';
-  return undefined;
 }

@@ -93,3 +93,24 @@ describe('isSessionLimitError', () => {
     expect(isSessionLimitError(translateSshError(new Error('Unable to exec'), session))).toBe(false);
   });
 });
+
+describe('FLEET_INTERNAL is for fleet\'s own bugs only', () => {
+  const withStack = (error: Error, frame: string): Error => Object.assign(error, { stack: `${error.name}: ${error.message}\n    at new Uint8Array (<anonymous>)\n    at new FastBuffer (node:internal/buffer:961:5)\n    at ${frame}` });
+
+  it('ssh2\'s parser throwing on a server\'s bytes is the server\'s failure', () => {
+    const thrown = withStack(new RangeError('Invalid typed array length: -189'), 'NullDecipher.decrypt (/app/node_modules/ssh2/lib/protocol/crypto.js:599:26)');
+    expect(translateSshError(thrown, connect).code).toBe('FLEET_HANDSHAKE_FAILED');
+    expect(translateSshError(thrown, session).code).toBe('FLEET_CONNECTION_LOST');
+  });
+
+  it('the banner parser errors ssh2 throws are handshake failures', () => {
+    for (const message of ['Invalid header: expected newline', 'Header line too long', 'Max greeting lines exceeded']) {
+      expect(translateSshError(new Error(message), connect).code, message).toBe('FLEET_HANDSHAKE_FAILED');
+    }
+  });
+
+  it('an error thrown by our own code stays FLEET_INTERNAL', () => {
+    const ours = withStack(new TypeError("Cannot read properties of undefined (reading 'x')"), 'hostVerifier (/app/dist/cli/main.js:10:5)');
+    expect(translateSshError(ours, connect).code).toBe('FLEET_INTERNAL');
+  });
+});

@@ -129,6 +129,11 @@ export function translateSshError(err: unknown, ctx: SshErrorContext): FleetErro
   if (PARSER_FAILURE.test(e.message)) {
     return make(ctx.phase === 'connect' ? 'FLEET_HANDSHAKE_FAILED' : 'FLEET_CONNECTION_LOST', `the server sent invalid SSH data: ${e.message}`);
   }
+  // ssh2's parser itself breaking on what the server sent (a RangeError on a bad padding length,
+  // a TypeError on NEWKEYS before any key exchange): the server's doing, not a bug of fleet's.
+  if (thrownBySsh2(err)) {
+    return make(ctx.phase === 'connect' ? 'FLEET_HANDSHAKE_FAILED' : 'FLEET_CONNECTION_LOST', `the server sent SSH data that could not be processed: ${e.message}`);
+  }
   return make('FLEET_INTERNAL', `unexpected SSH failure: ${e.message}`);
 }
 
@@ -169,6 +174,16 @@ export function translateJumpOpenError(err: unknown, target: { host: string; add
   if (e.reason === 1) return make('FLEET_CHANNEL_OPEN_FAILED', `the jump host refuses to forward connections (AllowTcpForwarding?): ${text}`);
   if (typeof e.reason === 'number') return make('FLEET_CHANNEL_OPEN_FAILED', `the jump host could not open a channel: ${text}`);
   return translateSshError(err, { ...target, phase: 'connect' });
+}
+
+/**
+ * True when the innermost frame of `err`'s stack outside Node's own code (`node:` frames, a
+ * typed array constructor) is ssh2's: ssh2 threw it, not fleet.
+ */
+function thrownBySsh2(err: unknown): boolean {
+  if (!(err instanceof Error) || typeof err.stack !== 'string') return false;
+  const frame = err.stack.split('\n').find((line) => line.trimStart().startsWith('at ') && !/\(node:|at node:|at new \w*Array \(<anonymous>\)/.test(line));
+  return frame !== undefined && /[\\/]node_modules[\\/]ssh2[\\/]/.test(frame);
 }
 
 function authFailure(err: unknown, ctx: SshErrorContext, host: string, message: string): FleetError {

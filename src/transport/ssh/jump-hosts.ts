@@ -143,8 +143,10 @@ export class SshJumpHosts implements JumpHosts {
     }
     const hopOpts: ConnectOptions = { ...opts, connectTimeoutMs: spec.connectTimeoutMs ?? opts.connectTimeoutMs };
     delete hopOpts.signal;
+    // Phases, timings and debug lines are the target's: a shared bastion's would be misattributed.
     delete hopOpts.onPhase;
     delete hopOpts.onTiming;
+    delete hopOpts.debug;
     try {
       const { value } = await withConnectRetries(() => connectSsh(spec, hopOpts, creds, open), {
         retries: opts.retries ?? 0,

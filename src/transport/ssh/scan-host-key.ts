@@ -11,6 +11,7 @@ import { algorithmsFor } from './algorithms.js';
 import { abortError, isFatalSshError, translateSshError } from './errors.js';
 import { type HostKey, hostKeyFromBlob } from './host-key.js';
 import { SshLink } from './link.js';
+import { bannerEndedError, bannerError, BannerWatch } from './banner-watch.js';
 import { openTcpSocket, type SocketOpener } from './socket.js';
 
 /**
@@ -30,11 +31,13 @@ export function scanHostKey(host: ConnectTarget, opts: ConnectOptions, openSocke
     let presented: HostKey | undefined;
     let refused: FleetError | undefined;
     const attempt = new AbortController();
+    // The server's identification, checked as in connectSsh (banner-watch.ts).
+    let banner: BannerWatch | undefined;
     const link = new SshLink(target, {
       error: (err) => {
-        if (isFatalSshError(err)) fail(refused ?? translateSshError(err, { ...target, phase: 'connect' }));
+        if (isFatalSshError(err)) fail(refused ?? bannerEndedError(banner, where, host.name, err) ?? translateSshError(err, { ...target, phase: 'connect' }));
       },
-      close: () => fail(refused ?? new FleetError('FLEET_CONNECTION_LOST', `${where}: the server closed the connection during the key exchange`, { host: host.name })),
+      close: () => fail(refused ?? bannerEndedError(banner, where, host.name) ?? new FleetError('FLEET_CONNECTION_LOST', `${where}: the server closed the connection during the key exchange`, { host: host.name })),
     });
     const fail = (error: FleetError): void => {
       if (settled) return;
@@ -50,6 +53,7 @@ export function scanHostKey(host: ConnectTarget, opts: ConnectOptions, openSocke
     }, timeoutMs);
     const cleanup = (): void => {
       clearTimeout(timer);
+      banner?.dispose();
       signal?.removeEventListener('abort', onAbort);
     };
     signal?.addEventListener('abort', onAbort, { once: true });
@@ -88,6 +92,7 @@ export function scanHostKey(host: ConnectTarget, opts: ConnectOptions, openSocke
           algorithms: algorithmsFor(opts.knownHosts.keyTypesFor(host.address, host.port), opts.kexProfile),
           readyTimeout: timeoutMs + 1000,
         });
+        banner = new BannerWatch(sock, { ident: () => undefined, invalid: (reason) => fail(bannerError(where, host.name, reason)) });
       } catch (error) {
         fail(translateSshError(error, { ...target, phase: 'connect' }));
       }

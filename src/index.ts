@@ -25,6 +25,8 @@ export type { HostSelectionOptions } from './selection.js';
 export { loadInventory, selectHosts, parseAdHocHosts, expandHostlist, foldHostnames } from './inventory/index.js';
 export type { HostSpec, Inventory, InventoryGroup, LoadInventoryOptions } from './inventory/index.js';
 export { parseDuration, formatDuration } from './duration.js';
+export { followDirectory, mergeFiles, mergeStream, planHash, planShards, resolveRunId, resolveShard, schedulerAttempt, selectShard, ShardMerger, shardOf, SHARD_ALGORITHM } from './shard/index.js';
+export type { MergeResult, MergeWarn, ShardPlan, ShardSelection, ShardSpec } from './shard/index.js';
 export { createRenderer, OUTPUT_MODES } from './render/create-renderer.js';
 export { streamsOutputFlow } from './output-flow.js';
 export type { FlowStream, OutputFlow } from './output-flow.js';

@@ -4,7 +4,7 @@ import readline from 'node:readline';
 import { setTimeout as delay } from 'node:timers/promises';
 import { FleetError } from '../errors.js';
 import type { ShardMerger } from './merge.js';
-import { latestAttempts, parseEventLine, readEvents, readShardStarts, runningHosts } from './shard-files.js';
+import { forEachEvent, latestAttempts, parseEventLine, readShardStarts, runningHosts } from './shard-files.js';
 
 /** Something the merge noticed that is worth a line on stderr (never a reason to stop). */
 export type MergeWarn = (message: string) => void;
@@ -24,12 +24,16 @@ export async function mergeFiles(files: readonly string[], merger: ShardMerger, 
   const ranIn = new Map<string, string>();
   for (const f of older) for (const host of await runningHosts(f.file)) ranIn.set(host, f.file);
   for (const f of chosen) {
-    for await (const event of readEvents(f.file, { skipFirst: true })) {
-      if (event.type === 'host_state' && event.state === 'running' && ranIn.has(event.host)) {
-        warn(`${event.host} started in ${path.basename(ranIn.get(event.host) as string)} and again in ${path.basename(f.file)}: its command may have run twice`);
-      }
-      merger.add(event);
-    }
+    await forEachEvent(
+      f.file,
+      (event) => {
+        if (event.type === 'host_state' && event.state === 'running' && ranIn.has(event.host)) {
+          warn(`${event.host} started in ${path.basename(ranIn.get(event.host) as string)} and again in ${path.basename(f.file)}: its command may have run twice`);
+        }
+        merger.add(event);
+      },
+      { skipFirst: true },
+    );
   }
 }
 

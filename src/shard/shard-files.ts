@@ -1,6 +1,5 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import readline from 'node:readline';
 import { FleetError } from '../errors.js';
 import type { FleetEvent } from '../events.js';
 
@@ -109,23 +108,40 @@ export function latestAttempts(files: readonly ShardFile[]): { chosen: ShardFile
   return { chosen, older, empty };
 }
 
-/** Each line of a file after the first, as an event; lines that are not events are counted. */
-export async function* readEvents(file: string, opts: { skipFirst?: boolean } = {}): AsyncGenerator<FleetEvent> {
-  const lines = readline.createInterface({ input: fs.createReadStream(file, { highWaterMark: 1024 * 1024 }), crlfDelay: Infinity });
-  let first = opts.skipFirst === true;
-  for await (const line of lines) {
-    if (first) {
-      first = false;
-      continue;
+/**
+ * Calls `onEvent` for each line of a file that is an event (after the first with `skipFirst`),
+ * reading 1 MiB chunks and splitting lines synchronously: per-line async iteration cost more
+ * than the JSON parsing at 80,000 lines. A last line without its newline is still read (it
+ * parses only if it is whole).
+ */
+export async function forEachEvent(file: string, onEvent: (event: FleetEvent) => void, opts: { skipFirst?: boolean } = {}): Promise<void> {
+  let skip = opts.skipFirst === true;
+  let rest: Buffer | undefined;
+  const handle = (line: Buffer): void => {
+    if (skip) {
+      skip = false;
+      return;
     }
-    const event = parseEventLine(line);
-    if (event !== undefined) yield event;
+    const event = parseEventLine(line.toString('utf8'));
+    if (event !== undefined) onEvent(event);
+  };
+  for await (const chunk of fs.createReadStream(file, { highWaterMark: 1024 * 1024 }) as AsyncIterable<Buffer>) {
+    const data = rest === undefined ? chunk : Buffer.concat([rest, chunk]);
+    let start = 0;
+    for (let nl = data.indexOf(10); nl !== -1; nl = data.indexOf(10, start)) {
+      handle(data.subarray(start, nl));
+      start = nl + 1;
+    }
+    rest = start < data.length ? Buffer.from(data.subarray(start)) : undefined;
   }
+  if (rest !== undefined) handle(rest);
 }
 
 /** The hosts that reached `running` in a file: who may have executed in an older attempt. */
 export async function runningHosts(file: string): Promise<Set<string>> {
   const hosts = new Set<string>();
-  for await (const event of readEvents(file)) if (event.type === 'host_state' && event.state === 'running') hosts.add(event.host);
+  await forEachEvent(file, (event) => {
+    if (event.type === 'host_state' && event.state === 'running') hosts.add(event.host);
+  });
   return hosts;
 }

@@ -53,9 +53,12 @@ export async function runReportCommand(sources: readonly string[], options: Repo
     io.stderr.write(`fleet: shard ${k}/${result.planTotal} of run ${result.runId ?? '-'} never started (no events): its hosts are not in this report\n`);
   }
   if (result.missingShards.length > 0) io.stderr.write(`fleet: ${result.missingHosts} host(s) of the plan are unaccounted for\n`);
-  for (const k of result.deadShards) io.stderr.write(`fleet: shard ${k}/${result.planTotal} ended without a summary (killed?): its unfinished hosts are lost (started) or skipped (never started)\n`);
+  // --follow stopped by Ctrl-C: shards without a summary may still be running, not dead.
+  const stopped = options.follow === true && (io.drain?.aborted ?? false);
+  const why = stopped ? 'has no summary yet (still running when --follow stopped, or killed)' : 'ended without a summary (killed?)';
+  for (const k of result.deadShards) io.stderr.write(`fleet: shard ${k}/${result.planTotal} ${why}: its unfinished hosts are lost (started) or skipped (never started)\n`);
   if (options.hostsFile !== undefined) await writeHostsFile(path.resolve(io.cwd, options.hostsFile), result);
-  const code = exitCodeForSummary(result.summary, io.interrupt?.aborted ?? false);
+  const code = exitCodeForSummary(result.summary, stopped || (io.interrupt?.aborted ?? false));
   return result.missingShards.length > 0 && code < ExitCode.HostFailed ? ExitCode.HostFailed : code;
 }
 

@@ -179,7 +179,7 @@ export class ReportCollector {
       durationMs: exits.reduce((sum, e) => sum + e.durationMs, 0),
       errorCode: decisive?.error?.code ?? null,
       errorMessage: decisive?.error?.message ?? null,
-      segments: track.segments,
+      segments: track.segments(),
       steps: stepsRun ? Array.from({ length: this.#start?.steps?.length ?? 0 }, (_, i) => track.steps[i] ?? null) : null,
       transfer: progress ? [progress.bytes, progress.totalBytes, progress.files, progress.totalFiles, progress.rate] : null,
       group: key === undefined ? -1 : (groupIndex.get(key) ?? -1),

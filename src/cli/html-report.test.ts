@@ -27,7 +27,7 @@ describe('--report FILE.html', () => {
       expect(run.code).toBe(2);
       expect(run.stderr).toMatch(/--report .*cannot write into/);
     }
-  });
+  }, 30_000); // three in-process CLI runs: slow only on a loaded machine
 
   it('gathers the events and writes one page with the exit code and the selection', async () => {
     const target = await startHtmlReport({ report: 'r.html', output: 'auto', color: false, forks: '50', limit: 'web*', inventory: ['hosts.yaml'] }, io());

@@ -39,45 +39,45 @@ function command(hostile: string): string {
   ].join('\n');
 }
 
-beforeAll(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'fleet-e2e-html-'));
-  lab = await startLab({ hosts: LAB_HOSTS, name: 'e2e-html' });
-  const inventory = path.join(dir, 'hosts.yaml');
-  const dead = Array.from({ length: DEAD_HOSTS }, (_, i) => `  dead${i + 1}: {host: 127.0.0.1, port: 9}\n`).join('');
-  await writeFile(inventory, `${(await readFile(lab.inventoryFile, 'utf8')).trimEnd()}\n${dead}`);
-  reportFile = path.join(dir, 'report.html');
-  const hostile = lab.hosts[41]?.name ?? 'lab042';
-  run = await spawnFleet(
-    ['exec', '-i', inventory, '--ssh-config', '/dev/null', '-f', '200', '--timeout', '3s', '--connect-timeout', '30s', '--output', 'jsonl', '--report', reportFile, command(hostile)],
-    dir,
-  );
-  for (const line of run.stdout.trim().split('\n')) {
-    const event = JSON.parse(line) as { type: string; host?: string; status?: string };
-    if (event.type === 'exit' && event.host !== undefined && event.status !== undefined) statusOf.set(event.host, event.status);
-  }
-  browser = await chromium.launch({ executablePath: CHROMIUM });
-  page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
-  page.on('console', (message) => {
-    if (message.type() === 'error') consoleErrors.push(message.text());
-  });
-  page.on('pageerror', (error) => consoleErrors.push(error.message));
-  page.on('request', (request) => requests.push(request.url()));
-  // Any request other than the file itself is recorded above and refused here.
-  await page.route('**/*', (route) => (route.request().url() === pathToFileURL(reportFile).href ? route.continue() : route.abort()));
-  await page.goto(pathToFileURL(reportFile).href);
-  // The table's first rows paint first; the rest of the page is built right after (body[data-ready]).
-  await page.waitForSelector('body[data-ready]');
-}, 600_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await lab?.stop();
-  if (dir) await rm(dir, { recursive: true, force: true });
-});
-
-const count = (status: string): number => [...statusOf.values()].filter((s) => s === status).length;
-
 describe('fleet exec --report on 1,000 hosts, in Chromium', () => {
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'fleet-e2e-html-'));
+    lab = await startLab({ hosts: LAB_HOSTS, name: 'e2e-html' });
+    const inventory = path.join(dir, 'hosts.yaml');
+    const dead = Array.from({ length: DEAD_HOSTS }, (_, i) => `  dead${i + 1}: {host: 127.0.0.1, port: 9}\n`).join('');
+    await writeFile(inventory, `${(await readFile(lab.inventoryFile, 'utf8')).trimEnd()}\n${dead}`);
+    reportFile = path.join(dir, 'report.html');
+    const hostile = lab.hosts[41]?.name ?? 'lab042';
+    run = await spawnFleet(
+      ['exec', '-i', inventory, '--ssh-config', '/dev/null', '-f', '200', '--timeout', '3s', '--connect-timeout', '30s', '--output', 'jsonl', '--report', reportFile, command(hostile)],
+      dir,
+    );
+    for (const line of run.stdout.trim().split('\n')) {
+      const event = JSON.parse(line) as { type: string; host?: string; status?: string };
+      if (event.type === 'exit' && event.host !== undefined && event.status !== undefined) statusOf.set(event.host, event.status);
+    }
+    browser = await chromium.launch({ executablePath: CHROMIUM });
+    page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+    page.on('console', (message) => {
+      if (message.type() === 'error') consoleErrors.push(message.text());
+    });
+    page.on('pageerror', (error) => consoleErrors.push(error.message));
+    page.on('request', (request) => requests.push(request.url()));
+    // Any request other than the file itself is recorded above and refused here.
+    await page.route('**/*', (route) => (route.request().url() === pathToFileURL(reportFile).href ? route.continue() : route.abort()));
+    await page.goto(pathToFileURL(reportFile).href);
+    // The table's first rows paint first; the rest of the page is built right after (body[data-ready]).
+    await page.waitForSelector('body[data-ready]');
+  }, 600_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await lab?.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  const count = (status: string): number => [...statusOf.values()].filter((s) => s === status).length;
+
   it('the run had the mixed outcomes the test needs (exit 3, every host ended)', () => {
     expect(run.code).toBe(3);
     expect(statusOf.size).toBe(LAB_HOSTS + DEAD_HOSTS);
@@ -133,5 +133,68 @@ describe('fleet exec --report on 1,000 hosts, in Chromium', () => {
     const shot = path.join(dir, 'report.png');
     await page.screenshot({ path: shot, fullPage: true });
     expect((await stat(shot)).size).toBeGreaterThan(10_000);
+  });
+});
+
+describe('fleet run and fleet put --report, in Chromium (4 lab hosts)', () => {
+  let small: Lab;
+  let smallDir: string;
+  let smallBrowser: Browser;
+
+  beforeAll(async () => {
+    smallDir = await mkdtemp(path.join(os.tmpdir(), 'fleet-e2e-html-small-'));
+    small = await startLab({ hosts: 4, name: 'e2e-html-small' });
+    smallBrowser = await chromium.launch({ executablePath: CHROMIUM });
+  }, 120_000);
+
+  afterAll(async () => {
+    await smallBrowser?.close();
+    await small?.stop();
+    if (smallDir) await rm(smallDir, { recursive: true, force: true });
+  });
+
+  async function open(file: string): Promise<Page> {
+    const p = await smallBrowser.newPage({ viewport: { width: 1280, height: 900 } });
+    await p.goto(pathToFileURL(file).href);
+    await p.waitForSelector('body[data-ready]');
+    return p;
+  }
+
+  it('a steps run has one column per step with each step\'s status, and the failing step decides the host', async () => {
+    const steps = path.join(smallDir, 'steps.yaml');
+    const second = small.hosts[1]?.name ?? 'lab002';
+    await writeFile(steps, `steps:\n  - name: hello\n    exec: echo hi\n  - name: check\n    exec: "[ $(uname -n) = ${second} ] && exit 4; echo fine"\n`);
+    const file = path.join(smallDir, 'steps.html');
+    const result = await spawnFleet(['run', steps, '-i', small.inventoryFile, '--ssh-config', '/dev/null', '--output', 'stream', '--report', file], smallDir);
+    expect(result.code).toBe(1);
+    const p = await open(file);
+    expect(await p.locator('#hosts-head th').allInnerTexts()).toEqual(expect.arrayContaining(['1. hello', '2. check']));
+    const row = p.locator('#hosts-body tr').first();
+    expect(await row.locator('td').first().innerText()).toBe(second);
+    const cells = await row.locator('td.step').allInnerTexts();
+    expect(cells[0]).toMatch(/^ok exit 0/);
+    expect(cells[1]).toMatch(/^failed exit 4/);
+    // Hovering the slowest bar lists its phases with their durations.
+    const box = await p.locator('#timeline-canvas').boundingBox();
+    await p.mouse.move((box?.x ?? 0) + 400, (box?.y ?? 0) + 20 + 7);
+    expect(await p.locator('#tooltip').innerText()).toMatch(/step 1 connect: \d+ ms[\s\S]*step 2 run: \d+ ms/);
+    await p.close();
+  });
+
+  it('put shows bytes and rate per host, and the transfer segment in the timeline', async () => {
+    const source = path.join(smallDir, 'blob.bin');
+    await writeFile(source, Buffer.alloc(2 * 1024 * 1024, 7));
+    const file = path.join(smallDir, 'put.html');
+    const result = await spawnFleet(['put', source, '/tmp/blob.bin', '-i', small.inventoryFile, '--ssh-config', '/dev/null', '--output', 'stream', '--report', file], smallDir);
+    expect(result.code).toBe(0);
+    const p = await open(file);
+    expect(await p.locator('#hosts-head th').allInnerTexts()).toEqual(expect.arrayContaining(['bytes', 'rate']));
+    const rows = await p.$$eval('#hosts-body tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td.num')].map((td) => td.textContent ?? '')));
+    for (const cells of rows) expect(cells).toEqual(expect.arrayContaining(['2.0 MiB', expect.stringMatching(/ (KiB|MiB)\/s$/)]));
+    const box = await p.locator('#timeline-canvas').boundingBox();
+    await p.mouse.move((box?.x ?? 0) + 600, (box?.y ?? 0) + 20 + 7);
+    const tip = await p.locator('#tooltip').innerText();
+    expect(tip, tip).toMatch(/transfer: \d+ ms[\s\S]*transfer: 2\.0 MiB at /);
+    await p.close();
   });
 });

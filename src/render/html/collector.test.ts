@@ -116,6 +116,18 @@ describe('ReportCollector', () => {
     expect(data.groups[0]?.text).toBe('\u2500\u2500 step 1 hello \u2500\u2500\nhi\n\u2500\u2500 step 2 check \u2500\u2500\nbad\n');
   });
 
+  it('shards\' streams one after another: every host, counts summed, the later shard\'s times after its start', () => {
+    const first = recordRun('uptime', [{ host: 'a1' }, { host: 'a2', exitCode: 1 }], 1000);
+    const second = recordRun('uptime', [{ host: 'b1' }], 800).map((e) =>
+      e.type === 'run_start' ? { ...e, started: new Date(Date.parse(e.started) + 5000).toISOString() } : e,
+    );
+    const data = collect([...first, ...second]);
+    expect(data.hosts.map((h) => [h.host, h.status])).toEqual([['a1', 'ok'], ['a2', 'failed'], ['b1', 'ok']]);
+    expect(data.summary).toEqual([['ok', 2], ['failed', 1]]);
+    expect(data.durationMs).toBe(5800);
+    expect(data.hosts[2]?.segments[0]?.[1]).toBe(5000);
+  });
+
   it('transfers: the last progress gives bytes and rate, and the running segment is a transfer', () => {
     const put = recordRun('put a /tmp/a', [{ host: 'h1' }]);
     const at = put.findIndex((e) => e.type === 'host_state' && e.state === 'done');

@@ -46,6 +46,8 @@ export class ReportCollector {
   readonly #groupOf = new Map<string, string>();
   #start: Extract<FleetEvent, { type: 'run_start' }> | undefined;
   #summary: SummaryEvent | undefined;
+  /** ms from the first run_start to the current stream's (shards' streams one after another). */
+  #offset = 0;
 
   constructor(options: ReportCollectorOptions = {}) {
     this.#cap = options.maxOutputChars ?? DEFAULT_REPORT_OUTPUT_CAP;
@@ -55,14 +57,16 @@ export class ReportCollector {
   onEvent(event: ReportEvent): void {
     switch (event.type) {
       case 'run_start':
-        this.#start = event;
+        // Shards' streams read one after another: one header, every host, times on the first start's axis.
+        if (this.#start === undefined) this.#start = event;
+        else this.#offset = Math.max(0, Date.parse(event.started) - Date.parse(this.#start.started)) || 0;
         for (const ref of event.hosts) this.#track(ref.host, ref);
         return;
       case 'host_state':
-        this.#track(event.host).onState(event);
+        this.#track(event.host).onState(this.#offset === 0 ? event : { ...event, t: event.t + this.#offset });
         return;
       case 'host_phase':
-        this.#track(event.host).onPhase(event);
+        this.#track(event.host).onPhase(this.#offset === 0 ? event : { ...event, t: event.t + this.#offset });
         return;
       case 'stdout':
       case 'stderr':
@@ -79,7 +83,7 @@ export class ReportCollector {
         return;
       }
       case 'summary':
-        this.#summary = event;
+        this.#summary = this.#summary === undefined && this.#offset === 0 ? event : mergeSummary(this.#summary, event, this.#offset);
         return;
       default:
         // A newer fleet's event kind (jsonl read by `fleet report`): nothing to show for it.
@@ -175,12 +179,23 @@ export class ReportCollector {
       durationMs: exits.reduce((sum, e) => sum + e.durationMs, 0),
       errorCode: decisive?.error?.code ?? null,
       errorMessage: decisive?.error?.message ?? null,
-      segments: track.segments,
+      segments: track.segments(),
       steps: stepsRun ? Array.from({ length: this.#start?.steps?.length ?? 0 }, (_, i) => track.steps[i] ?? null) : null,
       transfer: progress ? [progress.bytes, progress.totalBytes, progress.files, progress.totalFiles, progress.rate] : null,
       group: key === undefined ? -1 : (groupIndex.get(key) ?? -1),
     };
   }
+}
+
+/** A later shard's summary added to the ones before it: counts summed, failures listed, the run ends last. */
+function mergeSummary(before: SummaryEvent | undefined, next: SummaryEvent, offset: number): SummaryEvent {
+  if (before === undefined) return { ...next, durationMs: next.durationMs + offset };
+  const summary = { ...before.summary };
+  for (const [status, count] of Object.entries(next.summary)) {
+    const key = status as keyof typeof summary;
+    summary[key] = (summary[key] ?? 0) + count;
+  }
+  return { type: 'summary', summary, durationMs: Math.max(before.durationMs, next.durationMs + offset), failed: [...before.failed, ...next.failed] };
 }
 
 /** Counts per status in report order: the summary event's when there is one, else the hosts'. */

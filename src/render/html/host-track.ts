@@ -24,7 +24,7 @@ export class HostTrack {
   readonly ref: HostRef;
   /** Position in run_start's host list (inventory order); later hosts follow in order of appearance. */
   readonly index: number;
-  readonly segments: Segment[] = [];
+  readonly #segments: Segment[] = [];
   readonly steps: (StepCell | null)[] = [];
   /** Every exit, in order (one per step in a steps run). */
   readonly exits: ExitEvent[] = [];
@@ -35,7 +35,8 @@ export class HostTrack {
   readonly #err = new LineSplitter();
   /** Open gate: the state entered last and when, for the segment it starts. */
   #open: { state: StateEvent['state']; t: number; step: number } | undefined;
-  #transferSeen = false;
+  /** Steps (-1: the whole run) that moved files: their `run` segments are transfers. */
+  readonly #transferSteps = new Set<number>();
   #step = -1;
   #stepName = '';
   #outputStep = -1;
@@ -54,17 +55,16 @@ export class HostTrack {
     }
     const open = this.#open;
     if (open && event.t > open.t) {
-      const kind = open.state === 'queued' ? 'wait' : open.state === 'connecting' ? 'connect' : open.state === 'running' ? (this.#transferSeen ? 'transfer' : 'run') : undefined;
-      if (kind) this.segments.push([kind, open.t, event.t, open.step]);
+      const kind = open.state === 'queued' ? 'wait' : open.state === 'connecting' ? 'connect' : open.state === 'running' ? 'run' : undefined;
+      if (kind) this.#segments.push([kind, open.t, event.t, open.step]);
     }
-    if (event.state === 'running') this.#transferSeen = false;
     // `authenticated` is an instant between connect and run; running follows at once.
     this.#open = event.state === 'done' ? undefined : { state: event.state, t: event.t, step };
   }
 
   onPhase(event: HostPhaseEvent): void {
     const start = Math.max(0, event.t - event.durationMs);
-    this.segments.push([event.phase, start, event.t, event.step?.index ?? this.#step]);
+    this.#segments.push([event.phase, start, event.t, event.step?.index ?? this.#step]);
   }
 
   onOutput(event: Extract<FleetEvent, { type: 'stdout' | 'stderr' }>): void {
@@ -81,12 +81,22 @@ export class HostTrack {
 
   onProgress(event: ProgressEvent): void {
     this.transfer = event;
-    this.#transferSeen = true;
+    this.#transferSteps.add(this.#step);
   }
 
   onExit(event: ExitEvent): void {
     this.exits.push(event);
     if (event.step) this.steps[event.step.index] = [event.status, event.exitCode, event.durationMs];
+  }
+
+  /**
+   * The timeline. A running segment is a transfer when its step reported transfer progress;
+   * decided here rather than when it closed, because a transfer's last progress event may come
+   * after its host's `done`.
+   */
+  segments(): Segment[] {
+    if (this.#transferSteps.size === 0) return this.#segments;
+    return this.#segments.map((s): Segment => (s[0] === 'run' && this.#transferSteps.has(s[3]) ? ['transfer', s[1], s[2], s[3]] : s));
   }
 
   /** The output as kept, its unfinished last lines ended; releases the buffers. */

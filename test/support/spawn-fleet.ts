@@ -29,7 +29,8 @@ export interface SpawnFleetOptions {
  */
 export async function spawnFleet(args: readonly string[], opts: SpawnFleetOptions | string = {}): Promise<SpawnedRun> {
   const { cwd, env } = typeof opts === 'string' ? { cwd: opts, env: undefined } : opts;
-  const baseEnv = { PATH: process.env['PATH'] ?? '', HOME: cwd ?? os.tmpdir() };
+  // TMPDIR: the run's own temp dir (test/setup/hygiene.ts checks the CLI leaves nothing in it).
+  const baseEnv = { PATH: process.env['PATH'] ?? '', HOME: cwd ?? os.tmpdir(), TMPDIR: os.tmpdir() };
   try {
     const { stdout, stderr } = await run(process.execPath, [FLEET_BIN, ...args], {
       cwd,

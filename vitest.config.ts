@@ -14,6 +14,11 @@ const PERSIST_SUITES = [
 // Projects, chosen with --project: unit (pure modules, milliseconds, no network),
 // integration (real OpenSSH: containers and the local sshd lab), e2e (the built CLI, spawned),
 // faults (fault injection: lab sshds behind TCP fault proxies).
+// Every project: test/setup/hygiene.ts fails the run if it leaves temp dirs, lab processes or
+// containers behind; test/setup/no-warnings.ts fails a test that leaks listeners.
+const hygiene = 'test/setup/hygiene.ts';
+const setupFiles = ['test/setup/no-warnings.ts'];
+
 export default defineConfig({
   test: {
     projects: [
@@ -22,6 +27,8 @@ export default defineConfig({
           name: 'unit',
           include: ['src/**/*.test.ts', 'test/unit/**/*.test.ts'],
           environment: 'node',
+          globalSetup: [hygiene],
+          setupFiles,
           // Type-level tests of the public API (test/types/*.test-d.ts): tsc checks them, nothing runs.
           typecheck: { enabled: true, include: ['test/types/**/*.test-d.ts'], tsconfig: 'tsconfig.json' },
         },
@@ -30,7 +37,9 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
-          globalSetup: ['test/setup/global-setup.ts'],
+          // hygiene first: its teardown runs last, after the containers are stopped.
+          globalSetup: [hygiene, 'test/setup/global-setup.ts'],
+          setupFiles,
           testTimeout: 120_000,
           hookTimeout: 300_000,
           // Real servers share two cores: run files one at a time so timings stay sane.
@@ -55,6 +64,8 @@ export default defineConfig({
           name: 'e2e',
           // The spawned CLI runs against the local sshd lab, which each file starts itself.
           include: ['test/e2e/**/*.test.ts'],
+          globalSetup: [hygiene],
+          setupFiles,
           testTimeout: 120_000,
           hookTimeout: 300_000,
           fileParallelism: false,
@@ -65,6 +76,8 @@ export default defineConfig({
           name: 'faults',
           // Fault injection against real sshd (the local lab) and TCP fault proxies (test/faults).
           include: ['test/faults/**/*.test.ts'],
+          globalSetup: [hygiene],
+          setupFiles,
           testTimeout: 120_000,
           hookTimeout: 120_000,
           fileParallelism: false,

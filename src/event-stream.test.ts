@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { FleetEventStream } from './event-stream.js';
 import type { FleetEvent } from './events.js';
@@ -58,6 +59,18 @@ describe('FleetEventStream', () => {
     for await (const _ of iterator) break;
     stream.emit(exit('c')); // nobody listens: nothing buffered, nothing thrown
     expect(await iterator.next()).toEqual({ value: undefined, done: true });
+  });
+
+  it('an iterator that ends lets go of its signal: many in turn with one signal leave no listener', async () => {
+    const stream = new FleetEventStream();
+    const controller = new AbortController();
+    for (let i = 0; i < 20; i++) {
+      const iterator = stream.iterate({ signal: controller.signal });
+      stream.emit(exit('a'));
+      await iterator.next();
+      await iterator.return?.();
+    }
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
   });
 
   it('overflow: yields what it buffered, then rejects with FLEET_EVENTS_OVERFLOW', async () => {

@@ -76,11 +76,19 @@ export class FleetEventStream {
   iterate<K extends FleetEventType = FleetEventType>(opts: EventIteratorOptions<K> = {}): AsyncIterableIterator<FleetEventOf<K>> {
     const size = opts.bufferSize ?? DEFAULT_EVENT_BUFFER;
     if (!Number.isInteger(size) || size < 1) throw new TypeError(`The "bufferSize" option must be an integer >= 1. Received ${String(size)}`);
-    const queue = new EventQueue(size, opts.types ? new Set<FleetEventType>(opts.types) : undefined, () => this.#iterators.delete(queue));
-    if (this.#closed || opts.signal?.aborted) queue.end();
+    const signal = opts.signal;
+    const onAbort = (): void => queue.end();
+    // Ending detaches the iterator and its abort listener: iterators made one after another with
+    // one long-lived signal must not pile listeners on it (MaxListenersExceededWarning).
+    const detach = (): void => {
+      this.#iterators.delete(queue);
+      signal?.removeEventListener('abort', onAbort);
+    };
+    const queue = new EventQueue(size, opts.types ? new Set<FleetEventType>(opts.types) : undefined, detach);
+    if (this.#closed || signal?.aborted) queue.end();
     else {
       this.#iterators.add(queue);
-      opts.signal?.addEventListener('abort', () => queue.end(), { once: true });
+      signal?.addEventListener('abort', onAbort, { once: true });
     }
     // The queue yields only events whose type is in `types` (all when absent: K is then every type).
     return queue as AsyncIterableIterator<FleetEventOf<K>>;

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readRerunFile, rerunFileFor, selectionMismatch, writeRerunFile, type RerunRecord } from './rerun.js';
+import { tempDir } from '../test/support/temp-dir.js';
 
 const record: RerunRecord = {
   hosts: ['web03', 'db1'],
@@ -15,7 +16,7 @@ const record: RerunRecord = {
 
 describe('rerun file', () => {
   it('writes the documented format, and reads back what it wrote', async () => {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'fleet-rerun-'));
+    const dir = tempDir('fleet-rerun-');
     const file = path.join(dir, 'nested', 'last-failed');
     await writeRerunFile(file, record);
     expect(await readFile(file, 'utf8')).toBe(
@@ -34,14 +35,14 @@ describe('rerun file', () => {
   });
 
   it('records an all-ok run as no hosts', async () => {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'fleet-rerun-'));
+    const dir = tempDir('fleet-rerun-');
     const file = path.join(dir, 'last-failed');
     await writeRerunFile(file, { ...record, hosts: [], adHoc: undefined, limit: undefined });
     expect((await readRerunFile(file)).hosts).toEqual([]);
   });
 
   it('a missing or foreign file is a usage error (exit 2)', async () => {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'fleet-rerun-'));
+    const dir = tempDir('fleet-rerun-');
     await expect(readRerunFile(path.join(dir, 'nope'))).rejects.toMatchObject({ code: 'FLEET_USAGE' });
     const foreign = path.join(dir, 'foreign');
     await writeFile(foreign, 'web01\n');

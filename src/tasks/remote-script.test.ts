@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
-import { chmod, mkdtemp, writeFile } from 'node:fs/promises';
+import { chmod, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildRemoteCommand } from './remote-script.js';
+import { tempDir } from '../../test/support/temp-dir.js';
 
 /** Runs `script` with /bin/sh (what a login shell does with it), feeding `stdin`. */
 function sh(script: string, opts: { stdin?: string; env?: Record<string, string>; cwd?: string } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -29,7 +30,7 @@ function sh(script: string, opts: { stdin?: string; env?: Record<string, string>
  * sudo would switch user; which user is not the point here).
  */
 async function fakeSudoPath(): Promise<string> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'fleet-fake-sudo-'));
+  const dir = tempDir('fleet-fake-sudo-');
   const script = `#!/bin/sh
 mode=n
 while [ $# -gt 0 ]; do
@@ -63,7 +64,7 @@ describe('buildRemoteCommand without sudo', () => {
   });
 
   it('runs in a directory whose name needs quoting, and not at all when cd fails', async () => {
-    const dir = await mkdtemp(path.join(os.tmpdir(), `fleet cwd ${ARG} `));
+    const dir = tempDir(`fleet cwd ${ARG} `);
     const ok = await sh(buildRemoteCommand({ command: 'pwd; echo "$x"', cwd: dir }).command, { env: { x: 'X' } });
     expect(ok).toMatchObject({ code: 0, stdout: `${dir}\nX\n` });
     const bad = await sh(buildRemoteCommand({ command: 'echo ran', cwd: path.join(dir, 'missing') }).command);
@@ -81,7 +82,7 @@ describe('buildRemoteCommand with sudo (a stand-in sudo)', () => {
 
   it('with a password: sudo -S reads the first line, the command gets the rest, env and cwd apply inside', async () => {
     const PATH = await fakeSudoPath();
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'fleet-sudo-cwd-'));
+    const dir = tempDir('fleet-sudo-cwd-');
     const script = buildRemoteCommand({ command, env: { V: ARG }, cwd: dir, sudo: { prompt: '[P]' } });
     expect(script.env).toBeUndefined();
     const run = await sh(script.command, { stdin: 's3cret\nuser data\n', env: { PATH } });

@@ -1,14 +1,14 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnFleet as fleet } from '../support/spawn-fleet.js';
+import { tempDir } from '../support/temp-dir.js';
 
 describe('fleet CLI: bad input is a one-line error and exit 2, before any connection', () => {
   let dir: string;
   let inventory: string;
   beforeAll(async () => {
-    dir = await mkdtemp(path.join(os.tmpdir(), 'fleet-e2e-'));
+    dir = tempDir('fleet-e2e-');
     inventory = path.join(dir, 'hosts.yaml');
     // Port 9 (discard) on loopback: if anything tried to connect, the error would be different.
     await writeFile(inventory, 'hosts:\n  web[01:03]: {host: 127.0.0.1, port: 9}\n  db1: {host: 127.0.0.1, port: 9}\n');
@@ -30,7 +30,7 @@ describe('fleet CLI: bad input is a one-line error and exit 2, before any connec
   });
 
   it('no inventory at all names the places it looked', async () => {
-    const empty = await mkdtemp(path.join(os.tmpdir(), 'fleet-e2e-empty-'));
+    const empty = tempDir('fleet-e2e-empty-');
     expectUsage(await fleet(['exec', 'true'], empty), /hosts\.yaml.*inventory\.yaml/);
     await rm(empty, { recursive: true });
   });

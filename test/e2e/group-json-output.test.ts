@@ -5,7 +5,7 @@
  * rest spills to a private temp file, removed at the end, Ctrl-C included).
  */
 import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -80,6 +80,10 @@ describe('memory: group and json stay bounded whatever --max-output is', () => {
     try {
       // Past the 64 MiB budget, the output is in a fleet-output-* directory of TMPDIR.
       await vi.waitFor(() => expect(readdirSync(tmp).filter((f) => f.startsWith('fleet-output-'))).toHaveLength(1), { timeout: 60_000, interval: 100 });
+      // Private: remote output can be sensitive.
+      const spillDir = path.join(tmp, readdirSync(tmp).find((f) => f.startsWith('fleet-output-')) as string);
+      expect(statSync(spillDir).mode & 0o777).toBe(0o700);
+      expect(statSync(path.join(spillDir, 'spill')).mode & 0o777).toBe(0o600);
       await vi.waitFor(() => expect(labProcesses(lab, { pattern: 'sleep 3005' })).toHaveLength(3), { timeout: 60_000, interval: 100 });
       child.kill('SIGINT');
       await vi.waitFor(() => expect(stderr).toContain('starting no new hosts'), { timeout: 10_000, interval: 20 });

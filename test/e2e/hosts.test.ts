@@ -1,10 +1,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { makeLargeInventory } from '../../src/inventory/bench-inventory.js';
 import { spawnFleet, type SpawnedRun } from '../support/spawn-fleet.js';
+import { tempDir } from '../support/temp-dir.js';
 
 const INVENTORIES = path.resolve('inventories');
 const GROUPED = path.join(INVENTORIES, 'grouped.yaml');
@@ -13,7 +14,7 @@ const ANSIBLE_YAML = path.join(INVENTORIES, 'ansible.yaml');
 
 let home: string;
 beforeAll(async () => {
-  home = await mkdtemp(path.join(os.tmpdir(), 'fleet-hosts-e2e-'));
+  home = tempDir('fleet-hosts-e2e-');
 });
 
 const fleet = (args: string[]): Promise<SpawnedRun> => spawnFleet(args, { cwd: home });

@@ -5,12 +5,12 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { FleetEvent } from '../../src/events.js';
 import { labProcesses, startLab, type Lab } from '../lab/lab.js';
+import { tempDir } from '../support/temp-dir.js';
 
 const FLEET = path.resolve('bin/fleet');
 
@@ -27,7 +27,7 @@ const children: ChildProcess[] = [];
 
 beforeAll(async () => {
   lab = await startLab({ hosts: 4, name: 'e2e-interrupt' });
-  cache = await mkdtemp(path.join(os.tmpdir(), 'fleet-cache-'));
+  cache = tempDir('fleet-cache-');
 });
 afterEach(() => {
   // A failed assertion must not leave a fleet process behind.

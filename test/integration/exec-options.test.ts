@@ -5,7 +5,7 @@
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -18,6 +18,7 @@ import { loadInventory } from '../../src/inventory/index.js';
 import { StringSink } from '../../src/render/renderer.js';
 import { truncationMarker } from '../../src/tasks/output-capture.js';
 import { runCli, type CliRun } from '../support/cli.js';
+import { tempDir } from '../support/temp-dir.js';
 
 const run = promisify(execFile);
 const sshd = inject('sshd');
@@ -27,7 +28,7 @@ const SUDO_ENV = 'FLEET_TEST_SUDO_PW';
 
 let cache: string;
 beforeAll(async () => {
-  cache = await mkdtemp(path.join(os.tmpdir(), 'fleet-cache-'));
+  cache = tempDir('fleet-cache-');
 });
 
 /** `fleet exec ARGS` in-process against the containers; the rerun file goes to a temp cache. */
@@ -287,7 +288,7 @@ describe('limits', () => {
 });
 
 async function tempFile(content: string | Buffer): Promise<string> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'fleet-in-'));
+  const dir = tempDir('fleet-in-');
   const file = path.join(dir, 'input');
   await writeFile(file, content);
   return file;

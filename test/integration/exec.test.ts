@@ -1,18 +1,18 @@
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import type { FleetEvent } from '../../src/events.js';
 import { openFleet } from '../../src/fleet.js';
 import { loadInventory } from '../../src/inventory/index.js';
 import { runCli } from '../support/cli.js';
+import { tempDir } from '../support/temp-dir.js';
 
 const sshd = inject('sshd');
 
 /** The containers' inventory plus one host on a port where nothing listens. */
 async function inventoryWithDeadHost(): Promise<string> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'fleet-exec-'));
+  const dir = tempDir('fleet-exec-');
   const closedPort = await freePort();
   const text = await readFile(sshd.inventoryFile, 'utf8');
   const file = path.join(dir, 'inventory.yaml');
@@ -80,7 +80,7 @@ describe('fleet exec against sshd containers', () => {
   });
 
   it('rejects an unknown host key by default, before authenticating', async () => {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'fleet-hk-'));
+    const dir = tempDir('fleet-hk-');
     const emptyKnownHosts = path.join(dir, 'known_hosts');
     await writeFile(emptyKnownHosts, '');
     const run = await runCli(['exec', 'true', '-i', sshd.inventoryFile, '--known-hosts', emptyKnownHosts, '--output', 'json', '--ssh-config', '/dev/null']);

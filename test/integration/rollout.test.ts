@@ -3,13 +3,14 @@
  * event order, --max-fail and --canary leaving hosts skipped, --fail-on, and the rerun file
  * behind --only-failed / --rerun.
  */
-import { copyFile, mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { copyFile, readdir, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FleetEvent } from '../../src/events.js';
 import { startLab, type Lab } from '../lab/lab.js';
 import { runCli, type CliRun } from '../support/cli.js';
+import { tempDir } from '../support/temp-dir.js';
 
 type Exit = Extract<FleetEvent, { type: 'exit' }>;
 
@@ -19,7 +20,7 @@ let names: string[];
 beforeAll(async () => {
   lab = await startLab({ hosts: 12, name: 'it-rollout' });
   names = lab.hosts.map((h) => h.name);
-  cache = await mkdtemp(path.join(os.tmpdir(), 'fleet-cache-'));
+  cache = tempDir('fleet-cache-');
 });
 afterAll(async () => {
   await lab?.stop();

@@ -94,7 +94,8 @@ export async function startSshdContainers(n: number, options: StartSshdContainer
   const startOne = async (name: string): Promise<SshdContainerInfo> => {
     const builder = new LoopbackSshdContainer(image)
       .withHostname(name)
-      .withLabels({ [CONTAINER_LABEL]: 'sshd' })
+      // The run's id too: test/setup/hygiene.ts fails the run if one of its containers outlives it.
+      .withLabels({ [CONTAINER_LABEL]: 'sshd', 'fleet.test-run': process.env['FLEET_TEST_RUN'] ?? 'none' })
       .withEnvironment(env)
       .withExposedPorts(22)
       .withWaitStrategy(new SshBannerWaitStrategy())

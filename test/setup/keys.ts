@@ -1,6 +1,7 @@
 import { chmodSync, copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll } from 'vitest';
 import { keysDir } from './paths.js';
 
 /** Client keys in test/fixtures/keys (see its README.md). */
@@ -16,9 +17,24 @@ export const FIXTURE_KEY_PASSPHRASE = 'fleet-test-passphrase';
 let privateDir: string | undefined;
 const copies = new Map<FixtureKeyName, string>();
 
+function removeCopies(): void {
+  if (privateDir !== undefined) rmSync(privateDir, { recursive: true, force: true });
+  privateDir = undefined;
+  copies.clear();
+}
+
+// Imported by a test file: the copies go after its tests, before the run's hygiene check
+// (test/setup/hygiene.ts), which runs before vitest's workers exit. Elsewhere (a globalSetup),
+// there is no suite to hook into: the exit hook below covers it.
+try {
+  afterAll(removeCopies);
+} catch {
+  // not collecting a test file
+}
+
 /**
  * Path of a private 0600 copy of a fixture private key (git does not keep 0600, and ssh and
- * fleet refuse loose keys). Copied once per process; the copies go when the process exits.
+ * fleet refuse loose keys). Copied once per test file; the copies go after its tests.
  */
 export function fixtureKeyPath(name: FixtureKeyName): string {
   const known = copies.get(name);

@@ -29,16 +29,21 @@ export interface SpawnFleetOptions {
  */
 export async function spawnFleet(args: readonly string[], opts: SpawnFleetOptions | string = {}): Promise<SpawnedRun> {
   const { cwd, env } = typeof opts === 'string' ? { cwd: opts, env: undefined } : opts;
-  const baseEnv = { PATH: process.env['PATH'] ?? '', HOME: cwd ?? os.tmpdir() };
+  // TMPDIR: the run's own temp dir (test/setup/hygiene.ts checks the CLI leaves nothing in it).
+  const baseEnv = { PATH: process.env['PATH'] ?? '', HOME: cwd ?? os.tmpdir(), TMPDIR: os.tmpdir() };
+  let result: SpawnedRun;
   try {
     const { stdout, stderr } = await run(process.execPath, [FLEET_BIN, ...args], {
       cwd,
       env: { ...baseEnv, ...env },
       maxBuffer: 64 * 1024 * 1024,
     });
-    return { code: 0, stdout, stderr };
+    result = { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+    result = { code: e.code, stdout: e.stdout, stderr: e.stderr };
   }
+  // The CLI's own listener leaks (test/setup/no-warnings.ts sees only this process's).
+  if (result.stderr.includes('MaxListenersExceededWarning')) throw new Error(`fleet ${args.join(' ')}: MaxListenersExceededWarning on stderr:\n${result.stderr}`);
+  return result;
 }

@@ -1,4 +1,4 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { StringSink } from '../../render/renderer.js';
 import type { CliIo } from '../io.js';
 import { parseByteSize, parseEnv, parseExecSettings, parseHostCount, type ExecCommandOptions } from './exec-options.js';
+import { tempDir } from '../../../test/support/temp-dir.js';
 
 const usage = expect.objectContaining({ code: 'FLEET_USAGE' });
 
@@ -55,7 +56,7 @@ describe('parseExecSettings', () => {
   });
 
   it('reads --stdin once, from a file or from our stdin', async () => {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'fleet-stdin-'));
+    const dir = tempDir('fleet-stdin-');
     await writeFile(path.join(dir, 'in.bin'), Buffer.from([0, 1, 255]));
     const fromFile = await parseExecSettings({ ...base, stdin: 'in.bin' }, io({ cwd: dir }));
     expect([...(fromFile.stdin as Buffer)]).toEqual([0, 1, 255]);

@@ -5,6 +5,7 @@
  */
 import { finished } from 'node:stream/promises';
 import type { ClientChannel } from 'ssh2';
+import { onAbort } from '../../concurrency/abort-fan-out.js';
 import type { Semaphore } from '../../concurrency/semaphore.js';
 import { FleetError, toFleetError } from '../../errors.js';
 import type { ExecExit, ExecRequest } from '../transport.js';
@@ -51,8 +52,10 @@ export async function runExec(ctx: ExecContext, req: ExecRequest): Promise<ExecE
   const local = new AbortController();
   const unwatch = ctx.watchClose(local);
   const relay = (): void => local.abort(abortError(req.signal as AbortSignal, host));
+  // One listener on the caller's signal however many commands share it (see onAbort).
+  let stopRelay = (): void => {};
   if (req.signal?.aborted) relay();
-  else req.signal?.addEventListener('abort', relay, { once: true });
+  else if (req.signal) stopRelay = onAbort(req.signal, relay);
   try {
     if (local.signal.aborted) throw abortError(local.signal, host);
     const command = wrapCommand(req.command, req.env);
@@ -70,7 +73,7 @@ export async function runExec(ctx: ExecContext, req: ExecRequest): Promise<ExecE
   } catch (error) {
     throw toFleetError(error, host);
   } finally {
-    req.signal?.removeEventListener('abort', relay);
+    stopRelay();
     unwatch();
   }
 }

@@ -1,6 +1,5 @@
 /** Test helpers for the inventory unit tests: text → Inventory, temp files, thrown errors. */
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { FleetError, InventoryError } from '../../../src/errors.js';
 import { buildInventory } from '../../../src/inventory/inventory.js';
@@ -9,6 +8,7 @@ import { parseInventoryText } from '../../../src/inventory/load-file.js';
 import type { LoadFileOptions } from '../../../src/inventory/load-file.js';
 import { mergeSources } from '../../../src/inventory/merge.js';
 import type { SshConfigLookup } from '../../../src/inventory/ssh-config.js';
+import { tempDir } from '../../support/temp-dir.js';
 
 /** A fake home every test uses, so `~` expansion is deterministic. */
 export const HOME = '/home/tester';
@@ -61,7 +61,7 @@ export function asInventoryError(err: FleetError): InventoryError {
 
 /** A fresh temp directory populated with `files` (relative paths → contents). */
 export function tempTree(files: Record<string, string>): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'fleet-inv-'));
+  const dir = tempDir('fleet-inv-');
   for (const [rel, text] of Object.entries(files)) {
     const file = path.join(dir, rel);
     mkdirSync(path.dirname(file), { recursive: true });

@@ -180,6 +180,29 @@ describe('fleet exec --persist', () => {
   });
 });
 
+describe('which connection is reused', () => {
+  it('a changed setting (known_hosts files, kex profile) gets a fresh connection, never the kept one', async () => {
+    newKeeperDir();
+    const known = path.join(work, 'known_hosts_copy');
+    writeFileSync(known, readFileSync(lab.knownHostsFile));
+    expect((await exec('true', '--persist', '1m', '-l', 'lab001')).code).toBe(0);
+    const before = logins();
+    expect((await exec('true', '--persist', '1m', '-l', 'lab001', '--known-hosts', known)).code).toBe(0);
+    expect((await exec('true', '--persist', '1m', '-l', 'lab001', '--kex-profile', 'fast')).code).toBe(0);
+    expect((await exec('true', '--persist', '1m', '-l', 'lab001')).code).toBe(0);
+    // Two new logins (the two changed settings); the unchanged third command reused the first.
+    expect(logins()[0]! - before[0]!).toBe(2);
+    expect((await status()).hosts).toHaveLength(3);
+  });
+
+  it('a host that logs in with a password from the environment is not kept', async () => {
+    newKeeperDir();
+    const run = await fleet(['exec', 'true', '-i', lab.inventoryFile, '-l', 'lab001', '--password-env', 'NO_SUCH_PW', '--persist', '1m', '--output', 'json', '--ssh-config', '/dev/null'], { NO_SUCH_PW: 'x' });
+    expect(run.code).toBe(0);
+    expect(await status()).toMatchObject({ running: false });
+  });
+});
+
 describe('the keeper is private', () => {
   it('keeps its socket and token 0600 in a 0700 directory, and refuses a peer without the token', async () => {
     newKeeperDir();

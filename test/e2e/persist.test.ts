@@ -164,6 +164,19 @@ describe('fleet exec --persist', () => {
     expect(st.hosts[0]?.persistMs).toBe(60_000);
   });
 
+  it('--timeout through the keeper: status timeout, and the remote process group is killed', async () => {
+    newKeeperDir();
+    expect((await exec('true', '--persist', '1m', '-l', 'lab001')).code).toBe(0);
+    const direct = await exec('sleep 3031; echo never', '-l', 'lab001', '--timeout', '1s');
+    const kept = await exec('sleep 3031; echo never', '-l', 'lab001', '--timeout', '1s', '--persist', '1m');
+    expect(kept.code).toBe(direct.code);
+    expect(results(kept)).toEqual(results(direct));
+    expect(results(kept)[0]?.status).toBe('timeout');
+    expect(labProcesses(lab, { pattern: 'sleep 3031' })).toEqual([]);
+    // The kept connection still serves the next command.
+    expect((await exec('true', '--persist', '1m', '-l', 'lab001')).code).toBe(0);
+  });
+
   it('fleet persist status lists the hosts and idle times; stop ends the keeper', async () => {
     newKeeperDir();
     expect(await status()).toMatchObject({ running: false, hosts: [] });

@@ -221,6 +221,25 @@ class KeeperClient {
   }
 }
 
+/**
+ * Connects an exec connection. A keeper whose listen queue is full (a thousand commands starting
+ * at once) refuses with EAGAIN: the command has not started, so connecting again is safe.
+ */
+async function connectExecSocket(path: string, host: string, signal: AbortSignal | undefined): Promise<net.Socket> {
+  for (let attempt = 1; ; attempt += 1) {
+    if (signal?.aborted) throw toFleetError(signal.reason, host);
+    try {
+      return await connectSocket(path);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if ((code !== 'EAGAIN' && code !== 'ECONNREFUSED') || attempt >= 100) {
+        throw new FleetError('FLEET_CONNECTION_LOST', `${host}: could not reach the fleet keeper (${code ?? String(error)}); the command did not start`, { host });
+      }
+      await new Promise((r) => setTimeout(r, Math.min(5 * attempt, 100)));
+    }
+  }
+}
+
 function connectSocket(path: string): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
     const sock = net.connect(path);
@@ -325,9 +344,15 @@ class KeptConnection implements Connection {
     }
     // A secret (a sudo password on stdin) never crosses the keeper's socket.
     if (req.stdinIsSecret === true) return this.#directConnection().then((c) => c.exec(req));
-    let abortRun!: (e: FleetError) => void;
-    const done = new Promise<ExecExit>((resolve, reject) => {
-      const sock = net.connect(this.#paths.socket);
+    // Until the exec connection is up, an abort only needs remembering: nothing has started.
+    let early: FleetError | undefined;
+    let abortRun: (e: FleetError) => void = (e) => (early ??= e);
+    const done = connectExecSocket(this.#paths.socket, this.host, req.signal).then((sock) => new Promise<ExecExit>((resolve, reject) => {
+      if (early !== undefined) {
+        sock.destroy();
+        reject(early);
+        return;
+      }
       const frames = new FrameReader();
       let settled = false;
       let sentAbort = false;
@@ -398,7 +423,7 @@ class KeptConnection implements Connection {
       sock.write(Buffer.concat(parts));
       if (req.signal?.aborted) onAbort();
       else req.signal?.addEventListener('abort', onAbort, { once: true });
-    });
+    }));
     const run = { abort: (e: FleetError) => abortRun(e), done: done.catch(() => undefined) };
     this.#running.add(run);
     void run.done.then(() => this.#running.delete(run));

@@ -106,7 +106,8 @@ export class Keeper {
       try {
         await new Promise<void>((resolve, reject) => {
           server.once('error', reject);
-          server.listen(this.#paths.socket, () => {
+          // A deep queue: a thousand commands may connect at once (the kernel caps it at somaxconn).
+          server.listen({ path: this.#paths.socket, backlog: 4096 }, () => {
             server.off('error', reject);
             resolve();
           });

@@ -269,6 +269,23 @@ describe('faults', () => {
     for (const p of labProcesses(lab, { pattern: 'sleep 30' })) process.kill(p.pid, 'SIGKILL');
   });
 
+  it('a keeper that stopped answering (SIGSTOP) does not hang the run: connect timeout, then a fresh keeper', async () => {
+    newKeeperDir();
+    expect((await exec('true', '--persist', '1m', '-l', 'lab001')).code).toBe(0);
+    const { pid } = await status();
+    process.kill(pid as number, 'SIGSTOP');
+    try {
+      const t0 = Date.now();
+      const run = await exec('true', '--persist', '1m', '-l', 'lab001', '--connect-timeout', '1s');
+      expect(run.code).toBe(3);
+      expect(results(run)[0]?.error?.code).toBe('FLEET_CONNECT_TIMEOUT');
+      expect(Date.now() - t0).toBeLessThan(15_000);
+    } finally {
+      process.kill(pid as number, 'SIGKILL');
+    }
+    expect((await exec('true', '--persist', '1m', '-l', 'lab001')).code).toBe(0);
+  });
+
   it('a host restarted between two commands: its dead connection is replaced before the command starts', async () => {
     newKeeperDir();
     expect((await exec('true', '--persist', '1m')).code).toBe(0);

@@ -33,6 +33,11 @@ import {
   toWireError,
 } from './protocol.js';
 
+/** Beyond the connect timeout: the keeper's liveness check (3 s) and its own scheduling. */
+const ACQUIRE_SLACK_MS = 5000;
+/** After an abort, how long the keeper has to report the command stopped (its kill path is bounded by 4 s). */
+const ABORT_ANSWER_MS = 6000;
+
 /** Options of {@link createKeeperTransport}. */
 export interface KeeperTransportOptions {
   /** Connects hosts that are not kept, and the SFTP sessions of kept ones. */
@@ -75,7 +80,16 @@ export function createKeeperTransport(opts: KeeperTransportOptions): KeeperTrans
       const t0 = performance.now();
       let result: AcquireResult;
       try {
-        result = await keeper.request({ op: 'acquire', key, target }, options.signal);
+        // Bounded like a connect (plus the liveness check): a keeper that stopped answering must
+        // not hang the run.
+        const bound = AbortSignal.timeout(target.connectTimeoutMs + ACQUIRE_SLACK_MS);
+        const signal = options.signal === undefined ? bound : AbortSignal.any([options.signal, bound]);
+        result = await keeper.request<AcquireResult>({ op: 'acquire', key, target }, signal).catch((error: unknown) => {
+          if (bound.aborted && !(options.signal?.aborted ?? false)) {
+            throw new FleetError('FLEET_CONNECT_TIMEOUT', `${host.name}: the fleet keeper did not hand over a connection within ${target.connectTimeoutMs + ACQUIRE_SLACK_MS} ms`, { host: host.name });
+          }
+          throw error;
+        });
       } catch (error) {
         // A key the keeper cannot use by itself (an encrypted one, whose passphrase stays here):
         // this host connects directly, as without --persist.
@@ -97,6 +111,8 @@ export function createKeeperTransport(opts: KeeperTransportOptions): KeeperTrans
       options.onPhase?.('authenticated');
       return conn;
     },
+    // Scanning a host key authenticates to nothing: nothing to keep.
+    ...(opts.direct.scanHostKey !== undefined && { scanHostKey: opts.direct.scanHostKey.bind(opts.direct) }),
     close(): void {
       void client?.then((c) => c.close(), () => undefined);
       client = undefined;
@@ -367,6 +383,13 @@ class KeptConnection implements Connection {
         if (sentAbort || sock.destroyed) return;
         sentAbort = true;
         sock.write(encodeFrame(Frame.Abort, JSON.stringify(toWireError(reason))));
+        // A keeper that does not answer (stopped, say) must not hold the run past its bounds.
+        const timer = setTimeout(() => {
+          sock.destroy();
+          finish(reason);
+        }, ABORT_ANSWER_MS);
+        timer.unref();
+        sock.once('close', () => clearTimeout(timer));
       };
       abortRun = (e) => {
         sendAbort(e);

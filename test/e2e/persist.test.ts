@@ -164,6 +164,22 @@ describe('fleet exec --persist', () => {
     expect(st.hosts[0]?.persistMs).toBe(60_000);
   });
 
+  it('put and get run their SFTP sessions over the kept connections: no new login, the same bytes back', async () => {
+    newKeeperDir();
+    const local = path.join(work, 'payload.bin');
+    writeFileSync(local, Buffer.from(Array.from({ length: 3 * 1024 * 1024 }, (_, i) => (i * 7919) % 251)));
+    expect((await exec('true', '--persist', '1m')).code).toBe(0);
+    const before = logins();
+    const put = await fleet(['put', local, '/var/tmp/fleet-persist-payload.bin', '-i', lab.inventoryFile, '--persist', '1m', '--ssh-config', '/dev/null']);
+    expect(put.code).toBe(0);
+    const back = path.join(work, 'back');
+    const get = await fleet(['get', '/var/tmp/fleet-persist-payload.bin', back, '-i', lab.inventoryFile, '--persist', '1m', '--ssh-config', '/dev/null']);
+    expect(get.code).toBe(0);
+    for (const h of lab.hosts) expect(readFileSync(path.join(back, h.name, 'fleet-persist-payload.bin')).equals(readFileSync(local))).toBe(true);
+    expect(logins()).toEqual(before);
+    await exec('rm -f /var/tmp/fleet-persist-payload.bin', '--persist', '1m');
+  });
+
   it('--timeout through the keeper: status timeout, and the remote process group is killed', async () => {
     newKeeperDir();
     expect((await exec('true', '--persist', '1m', '-l', 'lab001')).code).toBe(0);

@@ -6,7 +6,8 @@
  *
  * A kept Connection runs each command over its own unix-socket connection to the keeper, which
  * pipes the channel's bytes and exit status; the socket's flow control carries back-pressure.
- * SFTP sessions are not piped: they run on a direct connection opened on first need.
+ * An SFTP session is one more socket: each call is relayed (RelayedSftpSession). Only a command
+ * whose stdin carries a secret runs on a direct connection of this process's own.
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -16,13 +17,15 @@ import { FleetError, isFleetError, toFleetError } from '../../errors.js';
 import type { HostSpec } from '../../inventory/host-spec.js';
 import { decideHostKey } from '../ssh/host-key-check.js';
 import { hostKeyFromBlob } from '../ssh/host-key.js';
-import type { Connection, ConnectOptions, ConnectTiming, ExecExit, ExecRequest, SftpSession, Transport } from '../transport.js';
+import type { Connection, ConnectOptions, ConnectTiming, ExecExit, ExecRequest, RemoteDirEntry, RemoteHandle, RemoteStats, SftpSession, Transport } from '../transport.js';
 import { notPersistable, persistTarget } from './identity.js';
 import { ensurePrivateDir, keeperPaths, type KeeperPaths, readToken } from './paths.js';
 import {
   type AcquireResult,
   type ControlReply,
   type ControlRequest,
+  decodeCall,
+  encodeCall,
   encodeFrame,
   Frame,
   FrameReader,
@@ -302,6 +305,156 @@ function keeperEntry(): string {
   return fileURLToPath(new URL('../../../dist/cli/keeper-main.js', import.meta.url));
 }
 
+/** An SFTP session in the keeper, its calls relayed over one socket (matched by id). */
+class RelayedSftpSession implements SftpSession {
+  readonly host: string;
+  readonly maxWriteBytes: number;
+  readonly maxReadBytes: number;
+  readonly hasPosixRename: boolean;
+  readonly closed: Promise<void>;
+  #sock: net.Socket;
+  #nextId = 1;
+  #calls = new Map<number, { resolve: (r: { r: unknown; data: Buffer }) => void; reject: (e: FleetError) => void }>();
+  #failure: FleetError | undefined;
+
+  private constructor(sock: net.Socket, host: string, props: { maxWriteBytes: number; maxReadBytes: number; hasPosixRename: boolean }, frames: FrameReader) {
+    this.#sock = sock;
+    this.host = host;
+    this.maxWriteBytes = props.maxWriteBytes;
+    this.maxReadBytes = props.maxReadBytes;
+    this.hasPosixRename = props.hasPosixRename;
+    sock.on('data', (chunk: Buffer) => {
+      for (const f of frames.push(chunk)) {
+        if (f.type !== Frame.Reply) continue;
+        const { header, data } = decodeCall(f.payload);
+        const h = header as { id: number; ok: boolean; r?: unknown; e?: WireError };
+        const call = this.#calls.get(h.id);
+        this.#calls.delete(h.id);
+        if (h.ok) call?.resolve({ r: h.r, data: Buffer.from(data) });
+        else call?.reject(fromWireError(h.e as WireError));
+      }
+    });
+    this.closed = new Promise((resolve) =>
+      sock.on('close', () => {
+        this.#failure ??= new FleetError('FLEET_CONNECTION_LOST', `${host}: the fleet keeper went away during SFTP`, { host });
+        for (const call of this.#calls.values()) call.reject(this.#failure);
+        this.#calls.clear();
+        resolve();
+      }),
+    );
+  }
+
+  static open(sock: net.Socket, host: string, hello: object, signal: AbortSignal | undefined): Promise<RelayedSftpSession> {
+    return new Promise((resolve, reject) => {
+      const frames = new FrameReader();
+      const onAbort = (): void => {
+        sock.destroy();
+        reject(toFleetError(signal?.reason, host));
+      };
+      const onData = (chunk: Buffer): void => {
+        const [first] = frames.push(chunk);
+        if (first === undefined) return;
+        sock.off('data', onData);
+        sock.off('close', onClose);
+        signal?.removeEventListener('abort', onAbort);
+        if (first.type !== Frame.SftpReady) {
+          sock.destroy();
+          reject(first.type === Frame.Error ? fromWireError(JSON.parse(first.payload.toString()) as WireError) : new FleetError('FLEET_INTERNAL', `${host}: unexpected keeper reply`, { host }));
+          return;
+        }
+        const session = new RelayedSftpSession(sock, host, JSON.parse(first.payload.toString()) as { maxWriteBytes: number; maxReadBytes: number; hasPosixRename: boolean }, frames);
+        resolve(session);
+      };
+      const onClose = (): void => reject(new FleetError('FLEET_CONNECTION_LOST', `${host}: the fleet keeper went away opening SFTP`, { host }));
+      sock.on('data', onData);
+      sock.on('close', onClose);
+      sock.on('error', () => undefined);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      sock.write(`${JSON.stringify(hello)}\n`);
+    });
+  }
+
+  #call(m: string, a: unknown[], data?: Uint8Array): Promise<{ r: unknown; data: Buffer }> {
+    if (this.#failure !== undefined) return Promise.reject(this.#failure);
+    const id = this.#nextId++;
+    return new Promise((resolve, reject) => {
+      this.#calls.set(id, { resolve, reject });
+      this.#sock.write(encodeFrame(Frame.Call, encodeCall({ id, m, a }, data)));
+    });
+  }
+
+  async open(path: string, flags: 'r' | 'w' | 'wx' | 'r+', mode?: number): Promise<RemoteHandle> {
+    return Buffer.from(String((await this.#call('open', [path, flags, mode])).r), 'base64') as RemoteHandle;
+  }
+  async write(handle: RemoteHandle, data: Uint8Array, position: number): Promise<void> {
+    // Frames are bounded: large writes go as several calls, all in flight.
+    const step = 1024 * 1024;
+    const parts: Promise<unknown>[] = [];
+    for (let at = 0; at < data.length || at === 0; at += step) {
+      parts.push(this.#call('write', [handle.toString('base64'), position + at], data.subarray(at, at + step)));
+      if (data.length === 0) break;
+    }
+    await Promise.all(parts);
+  }
+  async read(handle: RemoteHandle, buffer: Buffer, offset: number, length: number, position: number): Promise<number> {
+    const { data } = await this.#call('read', [handle.toString('base64'), Math.min(length, 1024 * 1024), position]);
+    data.copy(buffer, offset);
+    return data.length;
+  }
+  async fstat(handle: RemoteHandle): Promise<RemoteStats> {
+    return (await this.#call('fstat', [handle.toString('base64')])).r as RemoteStats;
+  }
+  async fchmod(handle: RemoteHandle, mode: number): Promise<void> {
+    await this.#call('fchmod', [handle.toString('base64'), mode]);
+  }
+  async close(handle: RemoteHandle): Promise<void> {
+    await this.#call('close', [handle.toString('base64')]);
+  }
+  async stat(path: string): Promise<RemoteStats> {
+    return (await this.#call('stat', [path])).r as RemoteStats;
+  }
+  async lstat(path: string): Promise<RemoteStats> {
+    return (await this.#call('lstat', [path])).r as RemoteStats;
+  }
+  async mkdir(path: string, mode?: number): Promise<void> {
+    await this.#call('mkdir', [path, mode]);
+  }
+  async rename(from: string, to: string): Promise<void> {
+    await this.#call('rename', [from, to]);
+  }
+  async posixRename(from: string, to: string): Promise<void> {
+    await this.#call('posixRename', [from, to]);
+  }
+  async unlink(path: string): Promise<void> {
+    await this.#call('unlink', [path]);
+  }
+  async rmdir(path: string): Promise<void> {
+    await this.#call('rmdir', [path]);
+  }
+  async readdir(path: string): Promise<RemoteDirEntry[]> {
+    return (await this.#call('readdir', [path])).r as RemoteDirEntry[];
+  }
+  async readlink(path: string): Promise<string> {
+    return (await this.#call('readlink', [path])).r as string;
+  }
+  async symlink(target: string, path: string): Promise<void> {
+    await this.#call('symlink', [target, path]);
+  }
+  async chmod(path: string, mode: number): Promise<void> {
+    await this.#call('chmod', [path, mode]);
+  }
+  async realpath(path: string): Promise<string> {
+    return (await this.#call('realpath', [path])).r as string;
+  }
+  async freeBytes(path: string): Promise<number | undefined> {
+    return (await this.#call('freeBytes', [path])).r as number | undefined;
+  }
+  async end(): Promise<void> {
+    this.#sock.end();
+    await this.closed;
+  }
+}
+
 /** A connection held by the keeper, as the engine sees any connection. */
 class KeptConnection implements Connection {
   readonly host: string;
@@ -454,8 +607,13 @@ class KeptConnection implements Connection {
   }
 
   async sftp(opts: { signal?: AbortSignal } = {}): Promise<SftpSession> {
-    if (this.#closing !== undefined) throw new FleetError('FLEET_CANCELLED', `${this.host}: the connection is closed`, { host: this.host });
-    return (await this.#directConnection()).sftp(opts);
+    if (this.#closing !== undefined || this.#keeper.isClosed) throw new FleetError('FLEET_CANCELLED', `${this.host}: the connection is closed`, { host: this.host });
+    const sock = await connectExecSocket(this.#paths.socket, this.host, opts.signal);
+    const session = await RelayedSftpSession.open(sock, this.host, { token: this.#keeper.token, op: 'sftp', key: this.#key }, opts.signal);
+    const run = { abort: () => void session.end(), done: session.closed };
+    this.#running.add(run);
+    void session.closed.then(() => this.#running.delete(run));
+    return session;
   }
 
   /** A connection of this process's own to the host, opened on first need (SFTP, secret stdin). */

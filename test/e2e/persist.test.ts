@@ -164,6 +164,35 @@ describe('fleet exec --persist', () => {
     expect(st.hosts[0]?.persistMs).toBe(60_000);
   });
 
+  it('put and get run their SFTP sessions over the kept connections: no new login, the same bytes back', async () => {
+    newKeeperDir();
+    const local = path.join(work, 'payload.bin');
+    writeFileSync(local, Buffer.from(Array.from({ length: 3 * 1024 * 1024 }, (_, i) => (i * 7919) % 251)));
+    expect((await exec('true', '--persist', '1m')).code).toBe(0);
+    const before = logins();
+    const put = await fleet(['put', local, '/var/tmp/fleet-persist-payload.bin', '-i', lab.inventoryFile, '--persist', '1m', '--ssh-config', '/dev/null']);
+    expect(put.code).toBe(0);
+    const back = path.join(work, 'back');
+    const get = await fleet(['get', '/var/tmp/fleet-persist-payload.bin', back, '-i', lab.inventoryFile, '--persist', '1m', '--ssh-config', '/dev/null']);
+    expect(get.code).toBe(0);
+    for (const h of lab.hosts) expect(readFileSync(path.join(back, h.name, 'fleet-persist-payload.bin')).equals(readFileSync(local))).toBe(true);
+    expect(logins()).toEqual(before);
+    await exec('rm -f /var/tmp/fleet-persist-payload.bin', '--persist', '1m');
+  });
+
+  it('--timeout through the keeper: status timeout, and the remote process group is killed', async () => {
+    newKeeperDir();
+    expect((await exec('true', '--persist', '1m', '-l', 'lab001')).code).toBe(0);
+    const direct = await exec('sleep 3031; echo never', '-l', 'lab001', '--timeout', '1s');
+    const kept = await exec('sleep 3031; echo never', '-l', 'lab001', '--timeout', '1s', '--persist', '1m');
+    expect(kept.code).toBe(direct.code);
+    expect(results(kept)).toEqual(results(direct));
+    expect(results(kept)[0]?.status).toBe('timeout');
+    expect(labProcesses(lab, { pattern: 'sleep 3031' })).toEqual([]);
+    // The kept connection still serves the next command.
+    expect((await exec('true', '--persist', '1m', '-l', 'lab001')).code).toBe(0);
+  });
+
   it('fleet persist status lists the hosts and idle times; stop ends the keeper', async () => {
     newKeeperDir();
     expect(await status()).toMatchObject({ running: false, hosts: [] });
@@ -176,6 +205,29 @@ describe('fleet exec --persist', () => {
     const pid = st.pid as number;
     expect((await fleet(['persist', 'stop'])).code).toBe(0);
     await waitFor('the keeper to exit', () => !alive(pid));
+    expect(await status()).toMatchObject({ running: false });
+  });
+});
+
+describe('which connection is reused', () => {
+  it('a changed setting (known_hosts files, kex profile) gets a fresh connection, never the kept one', async () => {
+    newKeeperDir();
+    const known = path.join(work, 'known_hosts_copy');
+    writeFileSync(known, readFileSync(lab.knownHostsFile));
+    expect((await exec('true', '--persist', '1m', '-l', 'lab001')).code).toBe(0);
+    const before = logins();
+    expect((await exec('true', '--persist', '1m', '-l', 'lab001', '--known-hosts', known)).code).toBe(0);
+    expect((await exec('true', '--persist', '1m', '-l', 'lab001', '--kex-profile', 'fast')).code).toBe(0);
+    expect((await exec('true', '--persist', '1m', '-l', 'lab001')).code).toBe(0);
+    // Two new logins (the two changed settings); the unchanged third command reused the first.
+    expect(logins()[0]! - before[0]!).toBe(2);
+    expect((await status()).hosts).toHaveLength(3);
+  });
+
+  it('a host that logs in with a password from the environment is not kept', async () => {
+    newKeeperDir();
+    const run = await fleet(['exec', 'true', '-i', lab.inventoryFile, '-l', 'lab001', '--password-env', 'NO_SUCH_PW', '--persist', '1m', '--output', 'json', '--ssh-config', '/dev/null'], { NO_SUCH_PW: 'x' });
+    expect(run.code).toBe(0);
     expect(await status()).toMatchObject({ running: false });
   });
 });
@@ -231,6 +283,23 @@ describe('faults', () => {
     expect(st.pid).not.toBe(pid);
     expect(st.hosts).toHaveLength(3);
     for (const p of labProcesses(lab, { pattern: 'sleep 30' })) process.kill(p.pid, 'SIGKILL');
+  });
+
+  it('a keeper that stopped answering (SIGSTOP) does not hang the run: connect timeout, then a fresh keeper', async () => {
+    newKeeperDir();
+    expect((await exec('true', '--persist', '1m', '-l', 'lab001')).code).toBe(0);
+    const { pid } = await status();
+    process.kill(pid as number, 'SIGSTOP');
+    try {
+      const t0 = Date.now();
+      const run = await exec('true', '--persist', '1m', '-l', 'lab001', '--connect-timeout', '1s');
+      expect(run.code).toBe(3);
+      expect(results(run)[0]?.error?.code).toBe('FLEET_CONNECT_TIMEOUT');
+      expect(Date.now() - t0).toBeLessThan(15_000);
+    } finally {
+      process.kill(pid as number, 'SIGKILL');
+    }
+    expect((await exec('true', '--persist', '1m', '-l', 'lab001')).code).toBe(0);
   });
 
   it('a host restarted between two commands: its dead connection is replaced before the command starts', async () => {

@@ -10,7 +10,7 @@ import { startLab, type Lab } from '../lab/lab.js';
 import { startLatencyProxies, type LatencyProxies } from '../lab/latency-proxy.js';
 import { fixtureKeyPath } from '../setup/keys.js';
 
-const RTT_MS = 150;
+const RTT_MS = 250;
 const transport = createSshTransport();
 let lab: Lab;
 let proxies: LatencyProxies;
@@ -54,20 +54,21 @@ async function measure(host: HostSpec): Promise<{ afterKex: number }> {
   }
 }
 
-describe('a fresh connection at RTT 150 ms', () => {
+describe('a fresh connection at RTT 250 ms', () => {
   it('authenticates and runs its first exec in 2 round trips after the key exchange (one flight: service, auth, channel open)', async () => {
     // The whole figure (TCP + banner 2, key exchange 1, auth + channel 1, exec 1) is the bench's
     // (roundtrips case): here a cold first connect's CPU would make it flaky.
-    const { afterKex } = await measure(proxied());
+    // The better of two connects: server CPU on a loaded machine adds to both, round trips do not.
+    const afterKex = Math.min((await measure(proxied())).afterKex, (await measure(proxied())).afterKex);
     // Service, auth, channel open and exec one after the other would be 4 round trips.
-    expect(afterKex).toBeLessThan(2.8);
+    expect(afterKex).toBeLessThan(3);
   });
 
   it('with a refused key first, falls back to the usual sequence and still gets in', async () => {
     const identityFiles = [fixtureKeyPath('id_ed25519_unauthorized'), lab.keyFile];
     const { afterKex } = await measure(proxied({ identityFiles }));
     // No early channel with two keys: auth (refused), auth, then open and exec.
-    expect(afterKex).toBeGreaterThan(2.8);
+    expect(afterKex).toBeGreaterThan(3);
   });
 
   it('closes the early channel before an SFTP session on a MaxSessions 1 server, and the next exec still runs', async () => {

@@ -6,7 +6,8 @@
  *
  * A kept Connection runs each command over its own unix-socket connection to the keeper, which
  * pipes the channel's bytes and exit status; the socket's flow control carries back-pressure.
- * SFTP sessions are not piped: they run on a direct connection opened on first need.
+ * An SFTP session is one more socket: each call is relayed (RelayedSftpSession). Only a command
+ * whose stdin carries a secret runs on a direct connection of this process's own.
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -16,13 +17,15 @@ import { FleetError, isFleetError, toFleetError } from '../../errors.js';
 import type { HostSpec } from '../../inventory/host-spec.js';
 import { decideHostKey } from '../ssh/host-key-check.js';
 import { hostKeyFromBlob } from '../ssh/host-key.js';
-import type { Connection, ConnectOptions, ConnectTiming, ExecExit, ExecRequest, SftpSession, Transport } from '../transport.js';
+import type { Connection, ConnectOptions, ConnectTiming, ExecExit, ExecRequest, RemoteDirEntry, RemoteHandle, RemoteStats, SftpSession, Transport } from '../transport.js';
 import { notPersistable, persistTarget } from './identity.js';
 import { ensurePrivateDir, keeperPaths, type KeeperPaths, readToken } from './paths.js';
 import {
   type AcquireResult,
   type ControlReply,
   type ControlRequest,
+  decodeCall,
+  encodeCall,
   encodeFrame,
   Frame,
   FrameReader,
@@ -32,6 +35,11 @@ import {
   type WireError,
   toWireError,
 } from './protocol.js';
+
+/** Beyond the connect timeout: the keeper's liveness check (3 s) and its own scheduling. */
+const ACQUIRE_SLACK_MS = 5000;
+/** After an abort, how long the keeper has to report the command stopped (its kill path is bounded by 4 s). */
+const ABORT_ANSWER_MS = 6000;
 
 /** Options of {@link createKeeperTransport}. */
 export interface KeeperTransportOptions {
@@ -75,7 +83,16 @@ export function createKeeperTransport(opts: KeeperTransportOptions): KeeperTrans
       const t0 = performance.now();
       let result: AcquireResult;
       try {
-        result = await keeper.request({ op: 'acquire', key, target }, options.signal);
+        // Bounded like a connect (plus the liveness check): a keeper that stopped answering must
+        // not hang the run.
+        const bound = AbortSignal.timeout(target.connectTimeoutMs + ACQUIRE_SLACK_MS);
+        const signal = options.signal === undefined ? bound : AbortSignal.any([options.signal, bound]);
+        result = await keeper.request<AcquireResult>({ op: 'acquire', key, target }, signal).catch((error: unknown) => {
+          if (bound.aborted && !(options.signal?.aborted ?? false)) {
+            throw new FleetError('FLEET_CONNECT_TIMEOUT', `${host.name}: the fleet keeper did not hand over a connection within ${target.connectTimeoutMs + ACQUIRE_SLACK_MS} ms`, { host: host.name });
+          }
+          throw error;
+        });
       } catch (error) {
         // A key the keeper cannot use by itself (an encrypted one, whose passphrase stays here):
         // this host connects directly, as without --persist.
@@ -97,6 +114,8 @@ export function createKeeperTransport(opts: KeeperTransportOptions): KeeperTrans
       options.onPhase?.('authenticated');
       return conn;
     },
+    // Scanning a host key authenticates to nothing: nothing to keep.
+    ...(opts.direct.scanHostKey !== undefined && { scanHostKey: opts.direct.scanHostKey.bind(opts.direct) }),
     close(): void {
       void client?.then((c) => c.close(), () => undefined);
       client = undefined;
@@ -221,6 +240,25 @@ class KeeperClient {
   }
 }
 
+/**
+ * Connects an exec connection. A keeper whose listen queue is full (a thousand commands starting
+ * at once) refuses with EAGAIN: the command has not started, so connecting again is safe.
+ */
+async function connectExecSocket(path: string, host: string, signal: AbortSignal | undefined): Promise<net.Socket> {
+  for (let attempt = 1; ; attempt += 1) {
+    if (signal?.aborted) throw toFleetError(signal.reason, host);
+    try {
+      return await connectSocket(path);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if ((code !== 'EAGAIN' && code !== 'ECONNREFUSED') || attempt >= 100) {
+        throw new FleetError('FLEET_CONNECTION_LOST', `${host}: could not reach the fleet keeper (${code ?? String(error)}); the command did not start`, { host });
+      }
+      await new Promise((r) => setTimeout(r, Math.min(5 * attempt, 100)));
+    }
+  }
+}
+
 function connectSocket(path: string): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
     const sock = net.connect(path);
@@ -265,6 +303,156 @@ function keeperEntry(): string {
   const beside = fileURLToPath(new URL('./keeper-main.js', import.meta.url));
   if (existsSync(beside) || !import.meta.url.endsWith('.ts')) return beside;
   return fileURLToPath(new URL('../../../dist/cli/keeper-main.js', import.meta.url));
+}
+
+/** An SFTP session in the keeper, its calls relayed over one socket (matched by id). */
+class RelayedSftpSession implements SftpSession {
+  readonly host: string;
+  readonly maxWriteBytes: number;
+  readonly maxReadBytes: number;
+  readonly hasPosixRename: boolean;
+  readonly closed: Promise<void>;
+  #sock: net.Socket;
+  #nextId = 1;
+  #calls = new Map<number, { resolve: (r: { r: unknown; data: Buffer }) => void; reject: (e: FleetError) => void }>();
+  #failure: FleetError | undefined;
+
+  private constructor(sock: net.Socket, host: string, props: { maxWriteBytes: number; maxReadBytes: number; hasPosixRename: boolean }, frames: FrameReader) {
+    this.#sock = sock;
+    this.host = host;
+    this.maxWriteBytes = props.maxWriteBytes;
+    this.maxReadBytes = props.maxReadBytes;
+    this.hasPosixRename = props.hasPosixRename;
+    sock.on('data', (chunk: Buffer) => {
+      for (const f of frames.push(chunk)) {
+        if (f.type !== Frame.Reply) continue;
+        const { header, data } = decodeCall(f.payload);
+        const h = header as { id: number; ok: boolean; r?: unknown; e?: WireError };
+        const call = this.#calls.get(h.id);
+        this.#calls.delete(h.id);
+        if (h.ok) call?.resolve({ r: h.r, data: Buffer.from(data) });
+        else call?.reject(fromWireError(h.e as WireError));
+      }
+    });
+    this.closed = new Promise((resolve) =>
+      sock.on('close', () => {
+        this.#failure ??= new FleetError('FLEET_CONNECTION_LOST', `${host}: the fleet keeper went away during SFTP`, { host });
+        for (const call of this.#calls.values()) call.reject(this.#failure);
+        this.#calls.clear();
+        resolve();
+      }),
+    );
+  }
+
+  static open(sock: net.Socket, host: string, hello: object, signal: AbortSignal | undefined): Promise<RelayedSftpSession> {
+    return new Promise((resolve, reject) => {
+      const frames = new FrameReader();
+      const onAbort = (): void => {
+        sock.destroy();
+        reject(toFleetError(signal?.reason, host));
+      };
+      const onData = (chunk: Buffer): void => {
+        const [first] = frames.push(chunk);
+        if (first === undefined) return;
+        sock.off('data', onData);
+        sock.off('close', onClose);
+        signal?.removeEventListener('abort', onAbort);
+        if (first.type !== Frame.SftpReady) {
+          sock.destroy();
+          reject(first.type === Frame.Error ? fromWireError(JSON.parse(first.payload.toString()) as WireError) : new FleetError('FLEET_INTERNAL', `${host}: unexpected keeper reply`, { host }));
+          return;
+        }
+        const session = new RelayedSftpSession(sock, host, JSON.parse(first.payload.toString()) as { maxWriteBytes: number; maxReadBytes: number; hasPosixRename: boolean }, frames);
+        resolve(session);
+      };
+      const onClose = (): void => reject(new FleetError('FLEET_CONNECTION_LOST', `${host}: the fleet keeper went away opening SFTP`, { host }));
+      sock.on('data', onData);
+      sock.on('close', onClose);
+      sock.on('error', () => undefined);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      sock.write(`${JSON.stringify(hello)}\n`);
+    });
+  }
+
+  #call(m: string, a: unknown[], data?: Uint8Array): Promise<{ r: unknown; data: Buffer }> {
+    if (this.#failure !== undefined) return Promise.reject(this.#failure);
+    const id = this.#nextId++;
+    return new Promise((resolve, reject) => {
+      this.#calls.set(id, { resolve, reject });
+      this.#sock.write(encodeFrame(Frame.Call, encodeCall({ id, m, a }, data)));
+    });
+  }
+
+  async open(path: string, flags: 'r' | 'w' | 'wx' | 'r+', mode?: number): Promise<RemoteHandle> {
+    return Buffer.from(String((await this.#call('open', [path, flags, mode])).r), 'base64') as RemoteHandle;
+  }
+  async write(handle: RemoteHandle, data: Uint8Array, position: number): Promise<void> {
+    // Frames are bounded: large writes go as several calls, all in flight.
+    const step = 1024 * 1024;
+    const parts: Promise<unknown>[] = [];
+    for (let at = 0; at < data.length || at === 0; at += step) {
+      parts.push(this.#call('write', [handle.toString('base64'), position + at], data.subarray(at, at + step)));
+      if (data.length === 0) break;
+    }
+    await Promise.all(parts);
+  }
+  async read(handle: RemoteHandle, buffer: Buffer, offset: number, length: number, position: number): Promise<number> {
+    const { data } = await this.#call('read', [handle.toString('base64'), Math.min(length, 1024 * 1024), position]);
+    data.copy(buffer, offset);
+    return data.length;
+  }
+  async fstat(handle: RemoteHandle): Promise<RemoteStats> {
+    return (await this.#call('fstat', [handle.toString('base64')])).r as RemoteStats;
+  }
+  async fchmod(handle: RemoteHandle, mode: number): Promise<void> {
+    await this.#call('fchmod', [handle.toString('base64'), mode]);
+  }
+  async close(handle: RemoteHandle): Promise<void> {
+    await this.#call('close', [handle.toString('base64')]);
+  }
+  async stat(path: string): Promise<RemoteStats> {
+    return (await this.#call('stat', [path])).r as RemoteStats;
+  }
+  async lstat(path: string): Promise<RemoteStats> {
+    return (await this.#call('lstat', [path])).r as RemoteStats;
+  }
+  async mkdir(path: string, mode?: number): Promise<void> {
+    await this.#call('mkdir', [path, mode]);
+  }
+  async rename(from: string, to: string): Promise<void> {
+    await this.#call('rename', [from, to]);
+  }
+  async posixRename(from: string, to: string): Promise<void> {
+    await this.#call('posixRename', [from, to]);
+  }
+  async unlink(path: string): Promise<void> {
+    await this.#call('unlink', [path]);
+  }
+  async rmdir(path: string): Promise<void> {
+    await this.#call('rmdir', [path]);
+  }
+  async readdir(path: string): Promise<RemoteDirEntry[]> {
+    return (await this.#call('readdir', [path])).r as RemoteDirEntry[];
+  }
+  async readlink(path: string): Promise<string> {
+    return (await this.#call('readlink', [path])).r as string;
+  }
+  async symlink(target: string, path: string): Promise<void> {
+    await this.#call('symlink', [target, path]);
+  }
+  async chmod(path: string, mode: number): Promise<void> {
+    await this.#call('chmod', [path, mode]);
+  }
+  async realpath(path: string): Promise<string> {
+    return (await this.#call('realpath', [path])).r as string;
+  }
+  async freeBytes(path: string): Promise<number | undefined> {
+    return (await this.#call('freeBytes', [path])).r as number | undefined;
+  }
+  async end(): Promise<void> {
+    this.#sock.end();
+    await this.closed;
+  }
 }
 
 /** A connection held by the keeper, as the engine sees any connection. */
@@ -325,9 +513,15 @@ class KeptConnection implements Connection {
     }
     // A secret (a sudo password on stdin) never crosses the keeper's socket.
     if (req.stdinIsSecret === true) return this.#directConnection().then((c) => c.exec(req));
-    let abortRun!: (e: FleetError) => void;
-    const done = new Promise<ExecExit>((resolve, reject) => {
-      const sock = net.connect(this.#paths.socket);
+    // Until the exec connection is up, an abort only needs remembering: nothing has started.
+    let early: FleetError | undefined;
+    let abortRun: (e: FleetError) => void = (e) => (early ??= e);
+    const done = connectExecSocket(this.#paths.socket, this.host, req.signal).then((sock) => new Promise<ExecExit>((resolve, reject) => {
+      if (early !== undefined) {
+        sock.destroy();
+        reject(early);
+        return;
+      }
       const frames = new FrameReader();
       let settled = false;
       let sentAbort = false;
@@ -342,6 +536,13 @@ class KeptConnection implements Connection {
         if (sentAbort || sock.destroyed) return;
         sentAbort = true;
         sock.write(encodeFrame(Frame.Abort, JSON.stringify(toWireError(reason))));
+        // A keeper that does not answer (stopped, say) must not hold the run past its bounds.
+        const timer = setTimeout(() => {
+          sock.destroy();
+          finish(reason);
+        }, ABORT_ANSWER_MS);
+        timer.unref();
+        sock.once('close', () => clearTimeout(timer));
       };
       abortRun = (e) => {
         sendAbort(e);
@@ -398,7 +599,7 @@ class KeptConnection implements Connection {
       sock.write(Buffer.concat(parts));
       if (req.signal?.aborted) onAbort();
       else req.signal?.addEventListener('abort', onAbort, { once: true });
-    });
+    }));
     const run = { abort: (e: FleetError) => abortRun(e), done: done.catch(() => undefined) };
     this.#running.add(run);
     void run.done.then(() => this.#running.delete(run));
@@ -406,8 +607,13 @@ class KeptConnection implements Connection {
   }
 
   async sftp(opts: { signal?: AbortSignal } = {}): Promise<SftpSession> {
-    if (this.#closing !== undefined) throw new FleetError('FLEET_CANCELLED', `${this.host}: the connection is closed`, { host: this.host });
-    return (await this.#directConnection()).sftp(opts);
+    if (this.#closing !== undefined || this.#keeper.isClosed) throw new FleetError('FLEET_CANCELLED', `${this.host}: the connection is closed`, { host: this.host });
+    const sock = await connectExecSocket(this.#paths.socket, this.host, opts.signal);
+    const session = await RelayedSftpSession.open(sock, this.host, { token: this.#keeper.token, op: 'sftp', key: this.#key }, opts.signal);
+    const run = { abort: () => void session.end(), done: session.closed };
+    this.#running.add(run);
+    void session.closed.then(() => this.#running.delete(run));
+    return session;
   }
 
   /** A connection of this process's own to the host, opened on first need (SFTP, secret stdin). */

@@ -15,12 +15,14 @@ import { createCredentialCache } from '../ssh/credentials.js';
 import { withFileLock } from '../ssh/file-lock.js';
 import { loadKnownHosts } from '../ssh/known-hosts-store.js';
 import { createSshTransport } from '../ssh/ssh-transport.js';
-import type { Connection, CredentialCache, KnownHosts, Transport } from '../transport.js';
+import type { Connection, CredentialCache, KnownHosts, RemoteHandle, SftpSession, Transport } from '../transport.js';
 import { ensurePrivateDir, type KeeperPaths, tokenMatches, writeToken } from './paths.js';
 import {
   type AcquireResult,
   type ControlReply,
   type ControlRequest,
+  decodeCall,
+  encodeCall,
   encodeFrame,
   Frame,
   FrameReader,
@@ -106,7 +108,8 @@ export class Keeper {
       try {
         await new Promise<void>((resolve, reject) => {
           server.once('error', reject);
-          server.listen(this.#paths.socket, () => {
+          // A deep queue: a thousand commands may connect at once (the kernel caps it at somaxconn).
+          server.listen({ path: this.#paths.socket, backlog: 4096 }, () => {
             server.off('error', reject);
             resolve();
           });
@@ -176,6 +179,7 @@ export class Keeper {
       }
       if (hello.op === 'control') this.#control(sock, new LineReader(), rest);
       else if (hello.op === 'exec') this.#exec(sock, hello, rest);
+      else if (hello.op === 'sftp') this.#sftp(sock, hello, rest);
       else sock.destroy();
     };
     sock.on('data', onData);
@@ -417,6 +421,65 @@ export class Keeper {
     this.#done();
   }
 
+  /** An SFTP session on a kept connection, its calls relayed over this socket until it closes. */
+  #sftp(sock: net.Socket, hello: Extract<Hello, { op: 'sftp' }>, rest: Buffer): void {
+    const entry = this.#entries.get(hello.key);
+    const conn = entry?.settled;
+    const send = (type: number, payload?: Buffer | string): void => {
+      if (!sock.destroyed) sock.write(encodeFrame(type, payload));
+    };
+    if (entry === undefined || conn === undefined || entry.dead) {
+      send(Frame.Error, JSON.stringify(toWireError(lostError(hello.key, entry?.target))));
+      sock.end();
+      return;
+    }
+    entry.running += 1;
+    this.#hold(entry);
+    const frames = new FrameReader();
+    const pending: Buffer[] = [rest];
+    let session: SftpSession | undefined;
+    const done = (): void => {
+      entry.running -= 1;
+      entry.lastUsed = Date.now();
+      this.#armIdle(entry);
+      if (this.#stopping && entry.running === 0) this.#drop(entry);
+      this.#maybeFinish();
+    };
+    const handle = (chunk: Buffer): void => {
+      let got: Array<{ type: number; payload: Buffer }>;
+      try {
+        got = frames.push(chunk);
+      } catch {
+        sock.destroy();
+        return;
+      }
+      for (const f of got) {
+        if (f.type !== Frame.Call || session === undefined) continue;
+        const { header, data } = decodeCall(f.payload);
+        const { id, m, a } = header as { id: number; m: string; a: unknown[] };
+        sftpCall(session, m, a, Buffer.from(data)).then(
+          (r) => send(Frame.Reply, encodeCall({ id, ok: true, r: r.result }, r.data)),
+          (error: unknown) => send(Frame.Reply, encodeCall({ id, ok: false, e: toWireError(toFleetError(error, entry.target.name)) })),
+        );
+      }
+    };
+    sock.on('data', (chunk: Buffer) => (session === undefined ? pending.push(chunk) : handle(chunk)));
+    const ended = new Promise<void>((resolve) => sock.on('close', resolve));
+    conn.sftp().then(
+      (s) => {
+        session = s;
+        send(Frame.SftpReady, JSON.stringify({ maxWriteBytes: s.maxWriteBytes, maxReadBytes: s.maxReadBytes, hasPosixRename: s.hasPosixRename }));
+        for (const chunk of pending.splice(0)) handle(chunk);
+        void ended.then(() => s.end()).finally(done);
+      },
+      (error: unknown) => {
+        send(Frame.Error, JSON.stringify(toWireError(toFleetError(error, entry.target.name))));
+        sock.end();
+        done();
+      },
+    );
+  }
+
   #exec(sock: net.Socket, hello: Extract<Hello, { op: 'exec' }>, rest: Buffer): void {
     const entry = this.#entries.get(hello.key);
     const send = (type: number, payload?: Buffer | string): void => {
@@ -493,6 +556,50 @@ export class Keeper {
       if (!controller.signal.aborted) controller.abort(new FleetError('FLEET_CANCELLED', `${entry.target.name}: the fleet client went away while the command ran`, { host: entry.target.name }));
     });
     if (rest.length > 0) onData(rest);
+  }
+}
+
+/** One SFTP call relayed to the session (handles cross as base64; a write's data and a read's result as raw bytes). */
+async function sftpCall(session: SftpSession, method: string, args: unknown[], data: Buffer): Promise<{ result?: unknown; data?: Buffer }> {
+  const handle = (v: unknown): RemoteHandle => Buffer.from(String(v), 'base64') as RemoteHandle;
+  const a = args as [never, never, never];
+  switch (method) {
+    case 'open':
+      return { result: (await session.open(a[0], a[1], a[2])).toString('base64') };
+    case 'write':
+      await session.write(handle(a[0]), data, a[1]);
+      return {};
+    case 'read': {
+      const buffer = Buffer.alloc(Math.min(Number(a[1]), session.maxReadBytes * 4));
+      const n = await session.read(handle(a[0]), buffer, 0, buffer.length, a[2]);
+      return { result: n, data: buffer.subarray(0, n) };
+    }
+    case 'fstat':
+      return { result: await session.fstat(handle(a[0])) };
+    case 'fchmod':
+      await session.fchmod(handle(a[0]), a[1]);
+      return {};
+    case 'close':
+      await session.close(handle(a[0]));
+      return {};
+    case 'stat':
+    case 'lstat':
+    case 'mkdir':
+    case 'rename':
+    case 'posixRename':
+    case 'unlink':
+    case 'rmdir':
+    case 'readdir':
+    case 'readlink':
+    case 'symlink':
+    case 'chmod':
+    case 'realpath':
+    case 'freeBytes': {
+      const fn = session[method] as (...x: unknown[]) => Promise<unknown>;
+      return { result: await fn.apply(session, a) };
+    }
+    default:
+      throw new FleetError('FLEET_INTERNAL', `fleet keeper: unknown SFTP call ${method}`);
   }
 }
 

@@ -4,7 +4,8 @@
  * lines both ways (requests with an `id`, replies with the same `id`). An exec connection
  * (`op: 'exec'`) carries binary frames after that line, one channel per connection, so the
  * socket's own flow control is the channel's back-pressure and a client that goes away closes
- * exactly its commands. A frame is `type (1 byte) | length (4 bytes, big-endian) | payload`.
+ * exactly its commands. An SFTP connection (`op: 'sftp'`) relays one SFTP session's calls as
+ * Call/Reply frames matched by id. A frame is `type (1 byte) | length (4 bytes, big-endian) | payload`.
  * Nothing secret travels here: commands, environment names and values the user gave for the
  * command, output, and paths; never a password, passphrase or key.
  */
@@ -26,7 +27,26 @@ export const Frame = {
   StdinEnd: 6,
   /** client → keeper: JSON WireError, the abort reason (the remote process group is killed). */
   Abort: 7,
+  /** keeper → client, SFTP connection: JSON {maxWriteBytes, maxReadBytes, hasPosixRename}. */
+  SftpReady: 8,
+  /** client → keeper, SFTP connection: one call (see encodeCall). */
+  Call: 9,
+  /** keeper → client, SFTP connection: one call's reply (see encodeCall). */
+  Reply: 10,
 } as const;
+
+/** A Call or Reply payload: a JSON header and raw bytes (a write's data, a read's result). */
+export function encodeCall(header: unknown, data: Uint8Array = Buffer.alloc(0)): Buffer {
+  const json = Buffer.from(JSON.stringify(header));
+  const len = Buffer.allocUnsafe(4);
+  len.writeUInt32BE(json.length, 0);
+  return Buffer.concat([len, json, data]);
+}
+
+export function decodeCall(payload: Buffer): { header: unknown; data: Buffer } {
+  const len = payload.readUInt32BE(0);
+  return { header: JSON.parse(payload.subarray(4, 4 + len).toString()) as unknown, data: payload.subarray(4 + len) };
+}
 
 /** Largest frame accepted: a bound on what a peer can make the other side buffer. */
 export const MAX_FRAME_BYTES = 4 * 1024 * 1024;
@@ -127,7 +147,8 @@ export class HelloReader {
 /** Socket connection kinds. */
 export type Hello =
   | { token: string; op: 'control' }
-  | { token: string; op: 'exec'; key: string; command: string; pty?: boolean; env?: Record<string, string> };
+  | { token: string; op: 'exec'; key: string; command: string; pty?: boolean; env?: Record<string, string> }
+  | { token: string; op: 'sftp'; key: string };
 
 /** What the client asks on a control connection. */
 export type ControlRequest =

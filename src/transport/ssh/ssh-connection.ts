@@ -80,7 +80,7 @@ export class SshConnection implements Connection {
     if (this.#closeReason !== undefined || this.#link.isClosed) {
       throw this.#link.failure ?? new FleetError('FLEET_CANCELLED', `${this.host}: the connection is closed`, { host: this.host });
     }
-    this.#fast?.discardPreopened();
+    await this.#fast?.discardPreopened();
     const session = await openSftpSession({ link: this.#link, sessions: this.#sessions }, opts.signal);
     // Ended by its owner; close() ends those still open.
     this.#sftps.add(session);

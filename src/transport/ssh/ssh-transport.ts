@@ -39,7 +39,7 @@ async function connectHost(host: ConnectTarget, opts: ConnectOptions): Promise<C
   const { signal: _signal, onPhase: _onPhase, onTiming: _onTiming, ...later } = opts;
   const reconnect = async (): Promise<SshLink> => {
     const side = await connectWith(later);
-    side.fast?.discardPreopened();
+    await side.fast?.discardPreopened();
     return side.link;
   };
   const { value, attempts } = await withConnectRetries(attempt, {

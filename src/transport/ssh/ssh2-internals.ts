@@ -111,8 +111,12 @@ export interface FastHandshakeOptions {
 
 /** The handle on a connection's fast-handshake state. */
 export interface FastHandshake {
-  /** Closes the early session channel if no exec adopted it (before an SFTP open, say): it holds a server session slot. */
-  discardPreopened(): void;
+  /**
+   * Closes the early session channel if no exec adopted it (before an SFTP open, say): it holds a
+   * server session slot. Resolves once the server has closed it too (with MaxSessions 1 the next
+   * open would be refused before that), or at once when there is none.
+   */
+  discardPreopened(): Promise<void>;
 }
 
 /**
@@ -211,6 +215,8 @@ class Preopen {
   #internals: ClientInternals;
   #send: Protocol['session'];
   #state: 'none' | 'opening' | 'open' | 'failed' | 'used' = 'none';
+  #gone: Promise<void> | undefined;
+  #settleGone: (() => void) | undefined;
   #id = -1;
   #channel: ClientChannel | undefined;
   #discarded = false;
@@ -227,6 +233,7 @@ class Preopen {
     const onOpen: OpenCallback = (err, channel) => {
       if (err !== undefined || channel === undefined) {
         this.#state = 'failed';
+        this.#settleGone?.();
         this.#adopter?.(false);
         return;
       }
@@ -246,17 +253,39 @@ class Preopen {
     this.#send(id, CHANNEL.window, CHANNEL.packetSize);
   }
 
-  discard(): void {
+  discard(): Promise<void> {
     this.#discarded = true;
+    if (this.#state !== 'opening' && this.#state !== 'open') return this.#gone ?? Promise.resolve();
+    this.#gone ??= new Promise<void>((resolve) => {
+      this.#settleGone = resolve;
+    });
     if (this.#state === 'open') this.#close();
+    return this.#gone;
   }
 
   #close(): void {
     this.#state = 'used';
+    const channel = this.#channel;
+    if (channel === undefined) {
+      this.#settleGone?.();
+      return;
+    }
+    // 'close' comes once both sides closed it (or the connection ended) and its streams ended:
+    // they must flow for that. Bounded, in case the server never answers the close.
+    const settle = (): void => {
+      clearTimeout(timer);
+      this.#settleGone?.();
+    };
+    const timer = setTimeout(settle, 2000);
+    timer.unref();
+    channel.once('close', settle);
+    channel.resume();
+    channel.stderr.resume();
     try {
-      this.#channel?.close();
+      channel.close();
     } catch {
       // the connection is gone; nothing holds the slot any more
+      settle();
     }
   }
 

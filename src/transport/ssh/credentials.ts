@@ -14,6 +14,7 @@ import type { ParsedKey } from 'ssh2';
 // ssh2 is CommonJS and Node's ESM loader sees only some of its names: go through the default export.
 import ssh2 from 'ssh2';
 import { FleetError } from '../../errors.js';
+import { isOutOfDescriptors } from '../pool.js';
 import type { CredentialCache, KeyInfo } from '../transport.js';
 import { fingerprintSha256 } from './host-key.js';
 
@@ -114,8 +115,13 @@ export class SshCredentialCache implements CredentialCache {
     if (pending === undefined) {
       pending = load();
       this.#keys.set(id, pending);
-      // Keep the rejection (every host using the key gets the same error) but never unhandled.
-      pending.catch(() => undefined);
+      // Keep the rejection (every host using the key gets the same error) but never unhandled;
+      // except running out of descriptors, which is the moment's, not the key's: the pool waits
+      // for a release and connects again, and the next read must be a new one.
+      const entry = pending;
+      entry.catch((error: unknown) => {
+        if (isOutOfDescriptors(error) && this.#keys.get(id) === entry) this.#keys.delete(id);
+      });
     }
     return pending;
   }

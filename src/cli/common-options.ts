@@ -51,7 +51,6 @@ export function addSelectionOptions(command: Command): Command {
     .option('-i, --inventory <file>', 'inventory file (YAML, hosts list or Ansible); repeatable', collect)
     .option('-l, --limit <pattern>', "host pattern, e.g. 'web*', 'web:&prod:!web03', '~^db\\d+$', 'label:role=web'")
     .option('-H, --hosts <list>', 'ad-hoc hosts: a,b,user@c:2222 (ranges allowed), or @FILE (one per line)')
-    .option('--max-connections <n>', 'max SSH connections open at once (default: --forks; fleet run: one per host)')
     .option('-u, --user <name>', 'remote user (overrides the inventory)')
     .option('-p, --port <n>', 'remote port (overrides the inventory)')
     .option('--identity <file>', 'private key file; repeatable, tried in order', collect)
@@ -65,6 +64,7 @@ export function addSelectionOptions(command: Command): Command {
 export function addRunOptions(command: Command): Command {
   return command
     .option('-f, --forks <n>', 'max hosts in flight', '50')
+    .option('--max-connections <n>', 'max SSH connections open at once (default: --forks; fleet run: one per host)')
     .addOption(
       new Option('--strict-host-keys <mode>', 'host key policy (default: the inventory\'s, else yes)').choices([
         'yes',

@@ -30,7 +30,7 @@ describe('--report FILE.html', () => {
   }, 30_000); // three in-process CLI runs: slow only on a loaded machine
 
   it('gathers the events and writes one page with the exit code and the selection', async () => {
-    const target = await startHtmlReport({ report: 'r.html', output: 'auto', color: false, forks: '50', limit: 'web*', inventory: ['hosts.yaml'] }, io());
+    const target = await startHtmlReport({ report: 'r.html', limit: 'web*', inventory: ['hosts.yaml'] }, io());
     for (const event of recordRun('uptime', [{ host: 'web1', output: [['stdout', 'up\n']] }])) target?.onEvent(event);
     await target?.write(0);
     const html = await readFile(path.join(dir, 'r.html'), 'utf8');

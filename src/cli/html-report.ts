@@ -20,8 +20,11 @@ export interface HtmlReportTarget {
   write(exitCode: number): Promise<void>;
 }
 
+/** What the report needs of the command line: the file, and the selection for its header. */
+export type HtmlReportOptions = Pick<CommonOptions, 'inventory' | 'hosts' | 'limit'> & ReportOption;
+
 /** Starts gathering a report if `--report` was given; throws FLEET_USAGE when its directory cannot take the file. */
-export async function startHtmlReport(options: CommonOptions & ReportOption, io: CliIo): Promise<HtmlReportTarget | undefined> {
+export async function startHtmlReport(options: HtmlReportOptions, io: CliIo): Promise<HtmlReportTarget | undefined> {
   if (options.report === undefined) return undefined;
   const file = path.resolve(io.cwd, options.report);
   try {
@@ -49,7 +52,7 @@ export async function startHtmlReport(options: CommonOptions & ReportOption, io:
 }
 
 /** The selection as given on the command line, for the report's header. */
-function selectionText(options: CommonOptions): string {
+function selectionText(options: HtmlReportOptions): string {
   const parts: string[] = [];
   for (const file of options.inventory ?? []) parts.push(`-i ${file}`);
   if (options.hosts !== undefined) parts.push(`-H ${options.hosts}`);

@@ -88,8 +88,9 @@ async function jsonDocument(events: readonly FleetEvent[]): Promise<unknown> {
   const renderer = new JsonRenderer(out);
   for (const e of events) renderer.onEvent(e);
   await renderer.close();
-  const doc = JSON.parse(out.text) as { duration_ms: number; hosts: { duration_ms: number }[] };
-  doc.duration_ms = 0;
+  const doc = JSON.parse(out.text) as { durationMs: number; hosts: { durationMs: number }[] };
+  expect(typeof doc.durationMs).toBe('number');
+  doc.durationMs = 0;
   return doc;
 }
 

@@ -48,8 +48,8 @@ function fleet(args: string[], extraEnv: Record<string, string> = {}): Promise<R
   });
 }
 
-type Doc = { hosts: { host: string; status: string; stdout: string; exit_code: number | null }[]; summary: Record<string, number> };
-const hostsOf = (d: Doc) => d.hosts.map(({ host, status, stdout, exit_code }) => ({ host, status, stdout, exit_code }));
+type Doc = { hosts: { host: string; status: string; stdout: string; exitCode: number | null }[]; summary: Record<string, number> };
+const hostsOf = (d: Doc) => d.hosts.map(({ host, status, stdout, exitCode }) => ({ host, status, stdout, exitCode }));
 
 it('4 shards of 400 hosts in parallel, merged, equal one unsharded run host for host', { timeout: 300_000 }, async () => {
   const cmd = 'uname -n; test "$(uname -n)" != lab077';

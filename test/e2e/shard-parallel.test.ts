@@ -43,10 +43,10 @@ it('parallel runs 4 shards as --shard {#}/4 piped into fleet report --follow -: 
   expect(piped.stderr).not.toMatch(/warning/);
   const whole = await bash(`${node} ${FLEET} exec ${cmd} ${common} --output json`);
   expect(whole.code).toBe(1);
-  type Doc = { hosts: { host: string; status: string; stdout: string; exit_code: number | null }[]; summary: unknown };
+  type Doc = { hosts: { host: string; status: string; stdout: string; exitCode: number | null }[]; summary: unknown };
   const merged = JSON.parse(piped.stdout) as Doc;
   const single = JSON.parse(whole.stdout) as Doc;
-  const pick = (d: Doc) => d.hosts.map(({ host, status, stdout, exit_code }) => ({ host, status, stdout, exit_code }));
+  const pick = (d: Doc) => d.hosts.map(({ host, status, stdout, exitCode }) => ({ host, status, stdout, exitCode }));
   expect(pick(merged)).toEqual(pick(single));
   expect(merged.summary).toEqual(single.summary);
   const report = await bash(`parallel --will-cite --line-buffer -j 4 bash shard.sh '{#}' par2 ::: 1 2 3 4 | ${node} ${FLEET} report - --output group; echo "report=\${PIPESTATUS[1]}" >&2`);

@@ -104,16 +104,22 @@ describe('4 shards and fleet report', () => {
     const cmd = 'uname -n; test "$(uname -n)" != lab005';
     const shards = await Promise.all([1, 2, 3, 4].map((k) => fleet(['exec', cmd, '--shard', `${k}/${N}`, '--out-dir', 'runs', '--output', 'group'], { FLEET_RUN_ID: 'merge1' })));
     const whole = await fleet(['exec', cmd, '--output', 'json']);
-    const report = await fleet(['report', path.join('runs', 'merge1'), '--output', 'json', '--hosts-file', 'failed.txt']);
+    const report = await fleet(['report', path.join('runs', 'merge1'), '--output', 'json', '--hosts-file', 'failed.txt', '--html', 'merged.html']);
     expect(whole.code).toBe(1);
     expect(report.code).toBe(whole.code);
     expect(shards.map((s) => s.code).sort()).toEqual(shards.map((s) => (s.stdout.includes('lab005') ? 1 : 0)).sort());
-    type Doc = { hosts: { host: string; status: string; stdout: string; exit_code: number | null }[]; summary: unknown };
+    type Doc = { hosts: { host: string; status: string; stdout: string; exitCode: number | null }[]; summary: unknown };
     const a = JSON.parse(report.stdout) as Doc;
     const b = JSON.parse(whole.stdout) as Doc;
-    const pick = (d: Doc) => d.hosts.map(({ host, status, stdout, exit_code }) => ({ host, status, stdout, exit_code }));
+    const pick = (d: Doc) => d.hosts.map(({ host, status, stdout, exitCode }) => ({ host, status, stdout, exitCode }));
     expect(pick(a)).toEqual(pick(b));
+    expect(pick(a).every((h) => typeof h.exitCode === 'number')).toBe(true);
     expect(a.summary).toEqual(b.summary);
+    // --html: the merged run as one page, every host of the plan in it, with the merged exit code.
+    const page = fs.readFileSync(path.join(work, 'merged.html'), 'utf8');
+    const data = JSON.parse(/<script type="application\/json" id="fleet-data">([^<]*)<\/script>/.exec(page)?.[1] ?? '{}') as { exitCode?: number; hosts?: { name?: string; host?: string }[] };
+    expect(data.exitCode).toBe(1);
+    expect(data.hosts).toHaveLength(b.hosts.length);
     expect(fs.readFileSync(path.join(work, 'failed.txt'), 'utf8')).toMatch(/^lab005$/m);
     // -H @FILE reads it back (the rerun file's # lines are comments).
     const hosts = await fleet(['hosts', '-H', '@failed.txt', '--json']);

@@ -9,6 +9,7 @@ import { ShardMerger, type MergeResult } from '../../shard/merge.js';
 import { followDirectory, mergeFiles, mergeStream } from '../../shard/merge-sources.js';
 import { listShardFiles } from '../../shard/shard-files.js';
 import { ExitCode, exitCodeForSummary } from '../exit-codes.js';
+import { startHtmlReport } from '../html-report.js';
 import type { CliIo } from '../io.js';
 import { outputFlowFor } from '../io-flow.js';
 import type { ReportOptions } from './report.js';
@@ -24,8 +25,9 @@ export async function runReportCommand(sources: readonly string[], options: Repo
   };
   let renderer: Renderer | undefined;
   const sinks: EventSink[] = [(event) => renderer?.onEvent(event)];
-  // Hook for `--html FILE` (the html branch's renderHtmlReport): push a sink here that collects
-  // the merged events, and write renderHtmlReport(events) once the merge has ended.
+  // --html: the merged events also feed the report page, written with the merged exit code.
+  const html = await startHtmlReport({ ...(options.html !== undefined && { report: options.html }) }, io);
+  if (html) sinks.push((event) => html.onEvent(event));
   const merger = new ShardMerger((event) => {
     for (const sink of sinks) sink(event);
   });
@@ -59,7 +61,9 @@ export async function runReportCommand(sources: readonly string[], options: Repo
   for (const k of result.deadShards) io.stderr.write(`fleet: shard ${k}/${result.planTotal} ${why}: its unfinished hosts are lost (started) or skipped (never started)\n`);
   if (options.hostsFile !== undefined) await writeHostsFile(path.resolve(io.cwd, options.hostsFile), result);
   const code = exitCodeForSummary(result.summary, stopped || (io.interrupt?.aborted ?? false));
-  return result.missingShards.length > 0 && code < ExitCode.HostFailed ? ExitCode.HostFailed : code;
+  const exitCode = result.missingShards.length > 0 && code < ExitCode.HostFailed ? ExitCode.HostFailed : code;
+  await html?.write(exitCode);
+  return exitCode;
 }
 
 /** Files as given; a directory stands for its .jsonl files (and those of its run-id subdirectories). */

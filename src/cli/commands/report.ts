@@ -9,6 +9,7 @@ export interface ReportOptions {
   color: boolean;
   hostsFile?: string;
   follow?: boolean;
+  html?: string;
 }
 
 /** Registers `fleet report FILES|DIR|-`; the implementation loads only when the command runs. */
@@ -21,6 +22,7 @@ export function defineReport(program: Command, ctx: CommandContext): void {
     .option('-q, --quiet', 'only remote output: no per-host errors, no summary')
     .option('--no-color', 'no colours (NO_COLOR is honoured too)')
     .option('--hosts-file <file>', 'write the hosts that did not succeed (failed, unreachable, lost, ...) to FILE, for an explicit rerun: fleet exec --rerun FILE, or -H @FILE')
+    .option('--html <file>', 'also write the merged run as one self-contained HTML page (as --report of exec/put/get/run; docs/report.md)')
     .option('--follow', 'render while the shards run: read a directory as its files grow, or stdin as lines arrive, until every shard has ended')
     .action(async (sources: string[], options: ReportOptions) => {
       const { runReportCommand } = await import('./report-action.js');

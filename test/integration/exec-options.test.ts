@@ -101,7 +101,10 @@ describe('output modes, exact formats on 3 hosts', () => {
     expect(events.at(-1)).toMatchObject({ type: 'summary', summary: { total: 3, ok: 3 }, failed: [] });
     for (const host of HOSTS) {
       const own = events.filter((e) => 'host' in e && e.host === host);
-      expect(own.map((e) => (e.type === 'host_state' ? e.state : e.type))).toEqual(['queued', 'connecting', 'authenticated', 'running', 'stdout', 'done', 'exit']);
+      // The phase timings (host_phase, as -v prints them) ride alongside the gates, in order.
+      const gates = own.filter((e) => e.type !== 'host_phase');
+      expect(gates.map((e) => (e.type === 'host_state' ? e.state : e.type))).toEqual(['queued', 'connecting', 'authenticated', 'running', 'stdout', 'done', 'exit']);
+      expect(own.flatMap((e) => (e.type === 'host_phase' ? [e.phase] : []))).toEqual(['tcp', 'banner', 'kex', 'auth', 'channel', 'exit']);
       expect(lines).toContain(`{"v":2,"type":"stdout","host":"${host}","data":"${host}\\n"}`);
       expect(own.at(-1)).toEqual({ v: 2, type: 'exit', host, status: 'ok', exitCode: 0, signal: null, durationMs: expect.any(Number) });
     }

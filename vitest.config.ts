@@ -13,7 +13,8 @@ const PERSIST_SUITES = [
 
 // Projects, chosen with --project: unit (pure modules, milliseconds, no network),
 // integration (real OpenSSH: containers and the local sshd lab), e2e (the built CLI, spawned),
-// faults (fault injection: lab sshds behind TCP fault proxies).
+// faults (fault injection: lab sshds behind TCP fault proxies), persist (integration suites again
+// through a warm --persist keeper).
 // Every project: test/setup/hygiene.ts fails the run if it leaves temp dirs, lab processes or
 // containers behind; test/setup/no-warnings.ts fails a test that leaks listeners.
 const hygiene = 'test/setup/hygiene.ts';
@@ -52,7 +53,8 @@ export default defineConfig({
           // same statuses, output, exit codes with and without --persist).
           name: 'persist',
           include: PERSIST_SUITES,
-          globalSetup: ['test/setup/global-setup.ts', 'test/setup/persist-setup.ts'],
+          globalSetup: [hygiene, 'test/setup/global-setup.ts', 'test/setup/persist-setup.ts'],
+          setupFiles,
           env: { FLEET_PERSIST: '5m', FLEET_KEEPER_DIR: persistKeeperDir() },
           testTimeout: 120_000,
           hookTimeout: 300_000,

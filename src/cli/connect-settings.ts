@@ -1,6 +1,6 @@
-import { openFleet, type Fleet, type FleetOptions } from '../fleet.js';
-import type { HostSpec } from '../inventory/index.js';
-import { resolveHostSelection } from '../selection.js';
+import { openFleet, type Fleet, type FleetOptions } from '../internal.js';
+import type { HostSpec } from '../internal.js';
+import { resolveHostSelection } from '../internal.js';
 import type { CommonOptions } from './common-options.js';
 import type { CliIo } from './io.js';
 import { parseCommonSettings, parseInteger, selectionOptions, type CommonSettings } from './settings.js';

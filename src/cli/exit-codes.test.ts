@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { FleetError } from '../errors.js';
-import { summarize, type HostStatus } from '../result.js';
+import { FleetError } from '../internal.js';
+import { summarize, type HostStatus } from '../internal.js';
 import { ExitCode, exitCodeForError, exitCodeForSummary, type FailOn } from './exit-codes.js';
 
 const code = (statuses: HostStatus[], failOn?: FailOn, interrupted = false) => exitCodeForSummary(summarize(statuses), interrupted, failOn);

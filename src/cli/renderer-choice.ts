@@ -1,5 +1,5 @@
-import { createRenderer } from '../render/create-renderer.js';
-import type { Renderer } from '../render/renderer.js';
+import { createRenderer } from '../internal.js';
+import type { Renderer } from '../internal.js';
 import type { CommonOptions } from './common-options.js';
 import type { CliIo } from './io.js';
 import { outputFlowFor } from './io-flow.js';

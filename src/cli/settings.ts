@@ -1,9 +1,9 @@
-import { parseDuration } from '../duration.js';
-import { FleetError } from '../errors.js';
-import type { HostKeyPolicy } from '../transport/transport.js';
-import type { HostOverrides } from '../inventory/index.js';
-import { HOST_KEY_POLICY } from '../run/connect-target.js';
-import type { HostSelectionOptions } from '../selection.js';
+import { parseDuration } from '../internal.js';
+import { FleetError } from '../internal.js';
+import type { HostKeyPolicy } from '../internal.js';
+import type { HostOverrides } from '../internal.js';
+import { HOST_KEY_POLICY } from '../internal.js';
+import type { HostSelectionOptions } from '../internal.js';
 import type { CommonOptions } from './common-options.js';
 import type { CliIo } from './io.js';
 

@@ -1,10 +1,10 @@
 import os from 'node:os';
 import path from 'node:path';
-import { FleetError } from '../../errors.js';
-import { resolveInventoryPaths, type HostSpec } from '../../inventory/index.js';
-import { defaultRerunFile, readRerunFile, writeRerunFile, type RerunRecord } from '../../rerun.js';
-import { statusOfExec, type ExecOutput, type RunReport } from '../../result.js';
-import { resolveHostSelection, type HostSelectionOptions } from '../../selection.js';
+import { FleetError } from '../../internal.js';
+import { resolveInventoryPaths, type HostSpec } from '../../internal.js';
+import { defaultRerunFile, readRerunFile, writeRerunFile, type RerunRecord } from '../../internal.js';
+import { statusOfExec, type ExecOutput, type RunReport } from '../../internal.js';
+import { resolveHostSelection, type HostSelectionOptions } from '../../internal.js';
 import { openFleetForHosts } from '../connect-settings.js';
 import { exitCodeForSummary } from '../exit-codes.js';
 import type { CliIo } from '../io.js';

@@ -1,6 +1,6 @@
-import { escapeTerminal } from '../../render/escape.js';
-import { describeHosts, hostsDocument, type HostRow } from '../../inventory/index.js';
-import { resolveHostSelection } from '../../selection.js';
+import { escapeTerminal } from '../../internal.js';
+import { describeHosts, hostsDocument, type HostRow } from '../../internal.js';
+import { resolveHostSelection } from '../../internal.js';
 import { ExitCode } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
 import { parseCommonSettings, selectionOptions } from '../settings.js';

@@ -1,7 +1,7 @@
-import type { FleetEvent } from '../../events.js';
-import { createRenderer } from '../../render/create-renderer.js';
-import { createStyle, shouldUseColor } from '../../render/style.js';
-import { formatSummary } from '../../render/summary.js';
+import type { FleetEvent } from '../../internal.js';
+import { createRenderer } from '../../internal.js';
+import { createStyle, shouldUseColor } from '../../internal.js';
+import { formatSummary } from '../../internal.js';
 import type { CommonOptions } from '../common-options.js';
 import { openCommandFleet } from '../connect-settings.js';
 import { exitCodeForSummary } from '../exit-codes.js';

@@ -1,9 +1,9 @@
-import { FleetError } from '../../errors.js';
-import { openFleet } from '../../fleet.js';
-import type { HostCount } from '../../run/rollout.js';
-import { resolveHostSelection } from '../../selection.js';
-import { loadStepsFile } from '../../steps/load-steps.js';
-import { isStepSuccess, type StepsReport } from '../../steps/outcome.js';
+import { FleetError } from '../../internal.js';
+import { openFleet } from '../../internal.js';
+import type { HostCount } from '../../internal.js';
+import { resolveHostSelection } from '../../internal.js';
+import { loadStepsFile } from '../../internal.js';
+import { isStepSuccess, type StepsReport } from '../../internal.js';
 import { connectFleetOptions } from '../connect-settings.js';
 import { ExitCode, exitCodeForSummary, type ExitCodeValue } from '../exit-codes.js';
 import type { CliIo } from '../io.js';

@@ -25,5 +25,5 @@ export { type HostCount } from './run/rollout.js';
 export { resolveHostSelection, type HostSelectionOptions } from './selection.js';
 export { loadStepsFile } from './steps/load-steps.js';
 export { isStepSuccess, type StepsReport } from './steps/outcome.js';
-export { isShellName } from './tasks/shell-quote.js';
+export { isShellName } from './shell-quote.js';
 export { type HostKeyPolicy } from './transport/transport.js';

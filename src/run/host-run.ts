@@ -1,4 +1,3 @@
-import { HostGate } from '../concurrency/gate.js';
 import { withTimeout } from '../concurrency/deadline.js';
 import { toFleetError } from '../errors.js';
 import type { EventSink, HostPhase } from '../events.js';
@@ -54,10 +53,16 @@ export async function runHost<T>(
   classify: (result: HostResult<T>) => HostOutcome,
 ): Promise<HostResult<T>> {
   const started = performance.now();
-  const gate = new HostGate(HOST_PHASES);
-  gate.onTransition((t) => {
-    if (t.kind === 'reached') env.emit({ type: 'host_state', host: host.name, state: t.to, t: env.elapsed() });
-  });
+  // Phases only move forward; a late or repeated report (a shared connection) changes nothing.
+  let at = 0;
+  const gate = {
+    reach: (phase: HostPhase): void => {
+      const index = HOST_PHASES.indexOf(phase);
+      if (index <= at) return;
+      at = index;
+      env.emit({ type: 'host_state', host: host.name, state: phase, t: env.elapsed() });
+    },
+  };
   let result: HostResult<T>;
   try {
     gate.reach('connecting');

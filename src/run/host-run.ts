@@ -22,6 +22,14 @@ export interface HostTaskContext {
 /** One unit of work on one host. Throws only FleetErrors (anything else is a bug). */
 export type HostTask<T> = (ctx: HostTaskContext) => Promise<T>;
 
+/**
+ * Work on a host that needs no authenticated connection (a host key scan): it gets the
+ * connection source instead, and the host goes queued → running → done.
+ */
+export interface HostProbe<T> {
+  probe: (ctx: Omit<HostTaskContext, 'conn'> & { connections: ConnectionSource }) => Promise<T>;
+}
+
 /** How a finished host is reported: its status and, for commands, how the command ended. */
 export interface HostOutcome {
   status: HostStatus;
@@ -49,7 +57,7 @@ export interface HostRunEnv {
 export async function runHost<T>(
   host: HostSpec,
   env: HostRunEnv,
-  task: HostTask<T>,
+  task: HostTask<T> | HostProbe<T>,
   classify: (result: HostResult<T>) => HostOutcome,
 ): Promise<HostResult<T>> {
   const started = performance.now();
@@ -64,21 +72,25 @@ export async function runHost<T>(
     },
   };
   let result: HostResult<T>;
+  let conn: Connection | undefined;
   try {
-    gate.reach('connecting');
-    const conn = await env.connections.acquire(connectTargetOf(host), env.signal, (phase) => {
-      if (phase === 'authenticated') gate.reach('authenticated');
-    });
-    gate.reach('authenticated');
+    if (typeof task === 'function') {
+      gate.reach('connecting');
+      conn = await env.connections.acquire(connectTargetOf(host), env.signal, (phase) => {
+        if (phase === 'authenticated') gate.reach('authenticated');
+      });
+      gate.reach('authenticated');
+    }
     gate.reach('running');
     const bounded = withTimeout(env.signal, env.timeoutMs, { name: '--timeout', host: host.name });
     try {
-      const value = await task({ host, conn, signal: bounded.signal, emit: env.emit });
+      const ctx = { host, signal: bounded.signal, emit: env.emit };
+      const value = typeof task === 'function' ? await task({ ...ctx, conn: conn as Connection }) : await task.probe({ ...ctx, connections: env.connections });
       result = { host: host.name, ok: true, value, durationMs: Math.round(performance.now() - started) };
     } finally {
       bounded.dispose();
       // The host's last task of this operation: its slot is free for a waiting host.
-      env.connections.release(conn);
+      if (conn !== undefined) env.connections.release(conn);
     }
   } catch (error) {
     result = { host: host.name, ok: false, error: toFleetError(error, host.name), durationMs: Math.round(performance.now() - started) };

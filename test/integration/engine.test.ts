@@ -17,9 +17,12 @@ function perHost(events: readonly FleetEvent[], step: number | undefined): Map<s
   const add = (host: string, line: string): void => {
     out.set(host, [...(out.get(host) ?? []), line]);
   };
+  // Output events carry no step: they belong to the step the host is running.
+  const current = new Map<string, number | undefined>();
   for (const e of events) {
-    const at = 'step' in e ? e.step?.index : undefined;
-    if (step !== undefined && at !== undefined && at !== step) continue;
+    if (e.type === 'host_state' && e.state === 'running') current.set(e.host, e.step?.index);
+    const at = 'step' in e && e.step !== undefined ? e.step.index : 'host' in e ? current.get(e.host) : undefined;
+    if (step !== undefined && at !== step) continue;
     if (e.type === 'stdout' || e.type === 'stderr') add(e.host, `${e.type} ${e.data}`);
     if (e.type === 'host_state' && (e.state === 'running' || e.state === 'done')) add(e.host, `state ${e.state}`);
     if (e.type === 'exit') add(e.host, `exit ${e.status} ${String(e.exitCode)} ${String(e.signal)} ${e.error?.code ?? ''}`);

@@ -61,6 +61,21 @@ describe('one engine: steps and operations on 100 lab hosts', () => {
     }
   });
 
+  it('hostkeys scan emits the same events as exec: run_start, one exit per host, summary (no connection opened)', async () => {
+    const limit = lab.hosts.slice(0, 5).map((h) => h.name).join(',');
+    const before = acceptedConnections(lab);
+    await using fleet = openFleet({ inventory, limit });
+    const events: FleetEvent[] = [];
+    fleet.on('*', (e) => events.push(e));
+    const report = await fleet.scanHostKeys();
+    expect(report.summary).toMatchObject({ total: 5, ok: 5 });
+    expect(events[0]).toMatchObject({ type: 'run_start', command: 'hostkeys scan' });
+    expect(events.filter((e) => e.type === 'exit').map((e) => (e.type === 'exit' ? `${e.host} ${e.status}` : '')).sort()).toEqual(lab.hosts.slice(0, 5).map((h) => `${h.name} ok`));
+    expect(events.at(-1)).toMatchObject({ type: 'summary', summary: { total: 5, ok: 5 } });
+    // A scan never authenticates.
+    expect(acceptedConnections(lab)).toEqual(before);
+  });
+
   it('fleet run of 20 exec steps on 100 hosts uses one connection per host', async () => {
     const before = acceptedConnections(lab);
     await using fleet = openFleet({ inventory });

@@ -6,6 +6,7 @@
  * created once here. The replacement returns exactly what ssh2's own `sign` returns (DER for
  * ECDSA, raw for Ed25519/RSA), so ssh2's signature conversion downstream is unchanged.
  */
+import { isOutOfDescriptors } from '../pool.js';
 import { createPrivateKey, type KeyObject, sign as cryptoSign } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
@@ -114,7 +115,11 @@ export class SshCredentialCache implements CredentialCache {
       pending = load();
       this.#keys.set(id, pending);
       // Keep the rejection (every host using the key gets the same error) but never unhandled.
-      pending.catch(() => undefined);
+      // Out of file descriptors is not the key's fault: forget it, so a later connect (the pool
+      // retries once a connection closed) reads the file again.
+      pending.catch((error: unknown) => {
+        if (isOutOfDescriptors(error) && this.#keys.get(id) === pending) this.#keys.delete(id);
+      });
     }
     return pending;
   }

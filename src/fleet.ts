@@ -135,7 +135,7 @@ export class Fleet implements AsyncDisposable {
 
   /** Reads every host's key without authenticating to it, and says whether known_hosts knows it. */
   async scanHostKeys(opts: FleetHostKeysOptions = {}): Promise<RunReport<HostKeyOutput>> {
-    return this.#track(async () => scanHostKeysOperation(await this.#context(opts.limit), { ...opts, signal: this.#signal(opts.signal) }));
+    return this.#track(async () => scanHostKeysOperation(await this.#context(opts.limit), { ...opts, ...this.#bounds(opts) }));
   }
 
   /** Writes the `unknown` keys of `scan` to the known_hosts write file; never a changed or revoked one. */

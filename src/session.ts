@@ -16,7 +16,7 @@ import { getFiles } from './tasks/get.js';
 import { putFiles } from './tasks/put.js';
 import { planPut } from './tasks/transfer-plan.js';
 import { TransferResources } from './tasks/transfer-shared.js';
-import { shellQuote } from './steps/template.js';
+import { shellQuote } from './shell-quote.js';
 import {
   createCredentialCache,
   createSshTransport,

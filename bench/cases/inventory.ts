@@ -2,7 +2,7 @@
  * inventory: load a 10,000-host inventory. `fleet hosts` when the CLI has it, and the library's
  * loadInventory (dist/src/inventory) in a bare node process; `yaml` parsing the same file in a
  * bare node process is the floor (with uniqueKeys off: yaml's default duplicate-key check is
- * quadratic in the keys of one mapping, ~4x slower at 10k hosts; fleet checks duplicates itself). The file comes from src/inventory/bench-inventory.ts
+ * quadratic in the keys of one mapping, ~4x slower at 10k hosts; fleet checks duplicates itself). The file comes from bench/bench-inventory.ts
  * (makeLargeInventory) when it exists, else from largeInventoryYaml() below.
  */
 import { existsSync } from 'node:fs';
@@ -32,11 +32,11 @@ export function largeInventoryYaml(n: number, keyFile: string, knownHostsFile: s
 
 /** Writes the 10k-host inventory to `file`; returns where it came from. */
 async function writeLargeInventory(ctx: BenchContext, file: string): Promise<string> {
-  const modulePath = join(ctx.repoRoot, 'src', 'inventory', 'bench-inventory.ts');
+  const modulePath = join(ctx.repoRoot, 'bench', 'bench-inventory.ts');
   if (existsSync(modulePath)) {
     const mod = (await import(pathToFileURL(modulePath).href)) as { makeLargeInventory?: (n: number) => unknown };
     const made: unknown = await mod.makeLargeInventory?.(HOSTS);
-    const from = 'src/inventory/bench-inventory.ts makeLargeInventory()';
+    const from = 'bench/bench-inventory.ts makeLargeInventory()';
     if (typeof made === 'string' && made.includes('\n')) {
       await writeFile(file, made);
       return from;

@@ -1,4 +1,5 @@
 import { Option, type Command } from 'commander';
+// On the start-up path: a leaf module, not the internal entry (see .dependency-cruiser.cjs).
 import { OUTPUT_MODES, type OutputMode } from '../render/output-mode.js';
 
 /**

@@ -4,9 +4,9 @@
  * `fleet config --explain` prints exactly this resolution; every command applies it before its
  * action runs (applyConfig), so command files keep reading their commander options as before.
  */
+import { parseDuration } from '../internal.js';
 import os from 'node:os';
 import type { Command } from 'commander';
-import { parseDuration } from '../duration.js';
 import { FleetError, isFleetError } from '../errors.js';
 import { OUTPUT_MODES } from '../render/output-mode.js';
 import { findConfigFiles, loadConfigFiles, type ConfigFile, type ConfigKey, type ConfigPlaces, type ConfigValue } from './config-file.js';

@@ -1,11 +1,6 @@
-import { openFleet, type Fleet, type FleetOptions } from '../fleet.js';
-import { createKeeperTransport } from '../transport/keeper/keeper-transport.js';
-import { createSshTransport } from '../transport/index.js';
-import type { HostSpec } from '../inventory/index.js';
-import { resolveHostSelection } from '../selection.js';
+import { createKeeperTransport, createSshTransport, type Fleet, type FleetOptions, type HostSpec, openFleet, resolveHostSelection, sshDebugPrinter } from '../internal.js';
 import type { CommonOptions } from './common-options.js';
 import type { CliIo } from './io.js';
-import { sshDebugPrinter } from '../render/verbose.js';
 import { redactorFor, verbosity } from './verbosity.js';
 import { parseCommonSettings, parseInteger, selectionOptions, type CommonSettings } from './settings.js';
 

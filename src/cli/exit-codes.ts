@@ -1,5 +1,6 @@
+// On the start-up path: a leaf module, not the internal entry (see .dependency-cruiser.cjs).
 import { isFleetError, type FleetErrorCode } from '../errors.js';
-import type { RunSummary } from '../result.js';
+import type { RunSummary } from '../internal.js';
 
 /** The one table of process exit codes (DESIGN.md §2). */
 export const ExitCode = {

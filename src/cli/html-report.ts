@@ -3,13 +3,12 @@
  * when the run ends. The file's directory is checked before any host is contacted, so a typo
  * costs a usage error (exit 2), not a 1,000-host run with no report at the end.
  */
+import { type FleetEvent, htmlDocument, ReportCollector } from '../internal.js';
 import { constants } from 'node:fs';
 import { access, rename, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { FleetError } from '../errors.js';
-import type { FleetEvent } from '../events.js';
-import { htmlDocument, ReportCollector } from '../render/html/index.js';
 import type { CommonOptions } from './common-options.js';
 import type { CliIo } from './io.js';
 import type { ReportOption } from './report-option.js';

@@ -1,4 +1,4 @@
-import { streamsOutputFlow, type FlowStream, type OutputFlow } from '../output-flow.js';
+import { streamsOutputFlow, type FlowStream, type OutputFlow } from '../internal.js';
 import type { CliIo } from './io.js';
 
 /** Backpressure from the CLI's stdout and stderr, when they are Node streams (not test sinks). */

@@ -1,4 +1,4 @@
-import type { TextSink } from '../render/renderer.js';
+import type { TextSink } from '../internal.js';
 
 /** Everything the CLI touches outside itself, so tests can run `main` in-process. */
 export interface CliIo {

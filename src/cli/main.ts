@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+// The start-up path (`fleet --help`) imports leaf modules, not the internal entry: see .dependency-cruiser.cjs.
 import { isFleetError } from '../errors.js';
 import type { CommandContext } from './command-context.js';
 import { defineExec } from './commands/exec.js';

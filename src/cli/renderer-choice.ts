@@ -1,7 +1,4 @@
-import { createRenderer } from '../render/create-renderer.js';
-import type { HostSpec } from '../inventory/index.js';
-import type { Renderer } from '../render/renderer.js';
-import { VerboseRenderer } from '../render/verbose.js';
+import { createRenderer, type HostSpec, type Renderer, VerboseRenderer } from '../internal.js';
 import { redactorFor, verbosity } from './verbosity.js';
 import type { CommonOptions } from './common-options.js';
 import type { CliIo } from './io.js';

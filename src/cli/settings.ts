@@ -1,9 +1,5 @@
-import { parseDuration } from '../duration.js';
+import { HOST_KEY_POLICY, type HostKeyPolicy, type HostOverrides, type HostSelectionOptions, parseDuration } from '../internal.js';
 import { FleetError } from '../errors.js';
-import type { HostKeyPolicy } from '../transport/transport.js';
-import type { HostOverrides } from '../inventory/index.js';
-import { HOST_KEY_POLICY } from '../run/connect-target.js';
-import type { HostSelectionOptions } from '../selection.js';
 import type { CommonOptions, SelectionCliOptions } from './common-options.js';
 import type { CliIo } from './io.js';
 

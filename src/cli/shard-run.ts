@@ -1,16 +1,7 @@
+import { emptySummary, type EventSink, type HostSpec, journalPath, type JournalState, JournalWriter, JsonlRenderer, readJournal, type Renderer, requireRunId, resolveShard, type RunSummary, schedulerAttempt, selectShard, shardOutPath, type ShardRunInfo, type ShardSpec, ShardStream, SyncFileSink } from '../internal.js';
 import path from 'node:path';
 import { FleetError } from '../errors.js';
-import type { EventSink } from '../events.js';
-import type { HostSpec } from '../inventory/index.js';
-import type { Renderer } from '../render/renderer.js';
-import { JsonlRenderer } from '../render/jsonl.js';
-import { emptySummary, type RunSummary } from '../result.js';
 import { exitCodeForSummary, type FailOn } from './exit-codes.js';
-import { journalPath, JournalWriter, readJournal, type JournalState } from '../shard/journal.js';
-import { selectShard } from '../shard/plan.js';
-import { requireRunId, resolveShard, schedulerAttempt, type ShardSpec } from '../shard/shard-env.js';
-import { ShardStream, type ShardRunInfo } from '../shard/shard-stream.js';
-import { shardOutPath, SyncFileSink } from '../shard/sync-file-sink.js';
 import type { CliIo } from './io.js';
 import type { ShardOptions } from './shard-options.js';
 

@@ -2,8 +2,7 @@
  * `-v` / `-vv` for every command: how verbose, and the redactor that keeps the run's secrets out
  * of what verbosity prints (render/verbose.ts).
  */
-import type { HostSpec } from '../inventory/index.js';
-import { createRedactor, type Redact } from '../render/verbose.js';
+import { createRedactor, type HostSpec, type Redact } from '../internal.js';
 import type { CommonOptions } from './common-options.js';
 import type { CliIo } from './io.js';
 

@@ -2,7 +2,7 @@ import { getEventListeners } from 'node:events';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FleetError } from '../errors.js';
 import { MAX_DURATION_MS } from '../duration.js';
-import { Deadline, abortReason, withTimeout } from './deadline.js';
+import { abortReason, withTimeout } from './deadline.js';
 
 beforeEach(() => {
   vi.useFakeTimers();
@@ -150,63 +150,5 @@ describe('abortReason', () => {
 
   it('throws TypeError for a signal that has not aborted', () => {
     expect(() => abortReason(new AbortController().signal)).toThrow(TypeError);
-  });
-});
-
-describe('Deadline', () => {
-  it('counts down and aborts with FLEET_TIMEOUT named "deadline"', () => {
-    const deadline = new Deadline(60_000);
-    expect(deadline.remainingMs()).toBe(60_000);
-    vi.advanceTimersByTime(15_000);
-    expect(deadline.remainingMs()).toBe(45_000);
-    vi.advanceTimersByTime(50_000);
-    expect(deadline.remainingMs()).toBe(0);
-    const reason = reasonOf(deadline.signal);
-    expect(reason.code).toBe('FLEET_TIMEOUT');
-    expect(reason.context.details).toEqual({ timeout: 'deadline', ms: 60_000 });
-  });
-
-  it('without ms never expires and sets no timer', () => {
-    const deadline = new Deadline(undefined);
-    expect(deadline.remainingMs()).toBe(Number.POSITIVE_INFINITY);
-    expect(vi.getTimerCount()).toBe(0);
-    expect(deadline.signal.aborted).toBe(false);
-  });
-
-  it('follows the run signal', () => {
-    const run = new AbortController();
-    const deadline = new Deadline(60_000, { signal: run.signal, name: '--deadline' });
-    run.abort('ctrl-c');
-    expect(deadline.signal.reason).toBe('ctrl-c');
-    expect(vi.getTimerCount()).toBe(0);
-  });
-
-  it('a per-operation timeout shorter than the deadline fires with its own name', () => {
-    const deadline = new Deadline(60_000, { name: '--deadline' });
-    const op = deadline.withTimeout(1_000, { name: '--timeout' });
-    vi.advanceTimersByTime(1_000);
-    expect(reasonOf(op.signal).context.details).toMatchObject({ timeout: '--timeout' });
-    expect(deadline.signal.aborted).toBe(false);
-    deadline.dispose();
-  });
-
-  it('a per-operation timeout longer than the deadline ends at the deadline, with its reason', () => {
-    const deadline = new Deadline(1_000, { name: '--deadline' });
-    const op = deadline.withTimeout(60_000, { name: '--timeout' });
-    vi.advanceTimersByTime(1_000);
-    expect(op.signal.reason).toBe(deadline.signal.reason);
-    expect(reasonOf(op.signal).context.details).toMatchObject({ timeout: '--deadline' });
-    expect(vi.getTimerCount()).toBe(0);
-  });
-
-  it('dispose (or Symbol.dispose) leaves no timers behind', () => {
-    const run = new AbortController();
-    const deadline = new Deadline(60_000, { signal: run.signal });
-    const op = deadline.withTimeout(5_000);
-    expect(vi.getTimerCount()).toBe(2);
-    op.dispose();
-    deadline[Symbol.dispose]();
-    expect(vi.getTimerCount()).toBe(0);
-    expect(getEventListeners(run.signal, 'abort')).toHaveLength(0);
   });
 });

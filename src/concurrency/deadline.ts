@@ -98,56 +98,6 @@ export function abortReason(signal: AbortSignal, options: { host?: string | unde
   return new FleetError('FLEET_CANCELLED', 'cancelled', context, { cause: reason });
 }
 
-/**
- * A deadline for a whole run (`--deadline`): fixed when created, it aborts {@link Deadline.signal}
- * with FLEET_TIMEOUT when it passes, or earlier with the source's reason if the source aborts.
- * Per-host timeouts derive from it with {@link Deadline.withTimeout}, so they never outlive it.
- */
-export class Deadline implements Disposable {
-  readonly #scope: TimeoutScope;
-  readonly #endsAt: number;
-
-  /**
-   * @param ms - time from now; `undefined` or `Infinity` for no deadline (the signal then only
-   *   follows `options.signal`).
-   * @throws TypeError for a malformed signal or a negative/NaN `ms`.
-   */
-  constructor(ms: number | undefined, options: TimeoutOptions & { signal?: AbortSignal | undefined } = {}) {
-    validateTimeoutMs(ms, 'ms');
-    // performance.now() is monotonic: a wall-clock change must not shorten or stretch a run.
-    this.#endsAt = ms === undefined ? Number.POSITIVE_INFINITY : performance.now() + ms;
-    this.#scope = withTimeout(options.signal, ms, { ...options, name: options.name ?? 'deadline' });
-  }
-
-  /** Aborts at the deadline (FLEET_TIMEOUT) or when the source signal aborts. */
-  get signal(): AbortSignal {
-    return this.#scope.signal;
-  }
-
-  /** Milliseconds left: `Infinity` without a deadline, `0` once it has passed. */
-  remainingMs(): number {
-    return Math.max(0, this.#endsAt - performance.now());
-  }
-
-  /**
-   * A per-operation timeout bounded by this deadline: its signal aborts at `ms`, at the deadline,
-   * or on the run signal, whichever is first, with the matching reason.
-   */
-  withTimeout(ms: number | undefined, options: TimeoutOptions = {}): TimeoutScope {
-    return withTimeout(this.signal, ms, options);
-  }
-
-  /** Clears the deadline's timer and detaches from the source. Idempotent. */
-  dispose(): void {
-    this.#scope.dispose();
-  }
-
-  /** Same as {@link Deadline.dispose}, for `using`. */
-  [Symbol.dispose](): void {
-    this.dispose();
-  }
-}
-
 // `detach` must be idempotent (clearTimeout and removeEventListener are), which makes dispose so.
 function scope(signal: AbortSignal, detach: () => void): TimeoutScope {
   return { signal, dispose: detach, [Symbol.dispose]: detach };

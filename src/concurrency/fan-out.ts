@@ -138,3 +138,26 @@ function validateFanOutArgs(items: unknown, fn: unknown, options: unknown): void
   }
   validateAbortSignal(o['signal'], 'options.signal');
 }
+
+/**
+ * fanOut for work where one failure ends the lot (the files of one transfer): the first throw
+ * aborts `stop` (work running beside it hangs its signals there, and items not started are
+ * skipped) and is what this rejects with, once everything running has settled, rather than the
+ * aborts it caused. Resolves to the results in item order when nothing failed.
+ */
+export async function fanOutUntilFailure<T, R>(items: readonly T[], limit: number, stop: AbortController, fn: (item: T) => Promise<R>): Promise<R[]> {
+  let first: { error: unknown } | undefined;
+  const results = await fanOut<T, R | undefined>(items, (item) => fn(item), {
+    limit,
+    signal: stop.signal,
+    onError: (_item, error) => {
+      first ??= { error };
+      stop.abort(error);
+      return undefined;
+    },
+    onSkipped: () => undefined,
+  });
+  if (first !== undefined) throw first.error;
+  if (stop.signal.aborted) throw stop.signal.reason;
+  return results as R[];
+}

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { asInventoryError, rejected, tempTree, thrown } from '../../test/unit/inventory/helpers.js';
-import { makeLargeInventory } from './bench-inventory.js';
+import { makeLargeInventory } from '../../bench/bench-inventory.js';
 import {
   applyOverrides,
   loadInventory,

@@ -2,6 +2,7 @@
  * Validation of the per-layer keys of a fleet YAML inventory (defaults, hosts, groups): each
  * value checked for type and range, errors located at the offending key or value.
  */
+import { isShellName } from '../shell-quote.js';
 import { suggestion } from './did-you-mean.js';
 import { emptyLayer } from './model.js';
 import type { Layer } from './model.js';
@@ -140,7 +141,7 @@ function readBoolean(ctx: SchemaContext, value: unknown, path: YamlPath): boolea
 // itself pasted in by mistake, so it is refused.
 function readEnvName(ctx: SchemaContext, value: unknown, path: YamlPath): string {
   const name = readString(ctx, value, path);
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) ctx.src.fail(path, 'expected the name of an environment variable');
+  if (!isShellName(name)) ctx.src.fail(path, 'expected the name of an environment variable');
   return name;
 }
 

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { makeLargeInventory } from './bench-inventory.js';
+import { makeLargeInventory } from '../../bench/bench-inventory.js';
 import { readFastYaml } from './yaml-fast.js';
 import { fastYamlSource } from './yaml-fast-source.js';
 import type { YamlPath, YamlSource } from './yaml-path.js';

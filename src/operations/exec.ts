@@ -7,7 +7,7 @@ import type { HostOutcome } from '../run/host-run.js';
 import { validateRollout, type HostCount } from '../run/rollout.js';
 import { runHosts } from '../run/run-hosts.js';
 import { execTask, type ExecSudo } from '../tasks/exec.js';
-import { isShellName } from '../tasks/shell-quote.js';
+import { isShellName } from '../shell-quote.js';
 import { perHostText } from '../steps/host-values.js';
 import { hostRunOptions, type OperationContext } from './context.js';
 

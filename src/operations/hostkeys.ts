@@ -5,13 +5,13 @@
  * revoked key is reported, never written.
  */
 import { connectTargetOf } from '../run/connect-target.js';
-import { fanOut } from '../concurrency/fan-out.js';
-import { withTimeout } from '../concurrency/deadline.js';
+import type { EventSink } from '../events.js';
+import { runHosts } from '../run/run-hosts.js';
 import { FleetError, HostKeyError, toFleetError } from '../errors.js';
 import type { HostSpec } from '../inventory/host-spec.js';
 import { statusOfError, summarize, withStatus, type HostResult, type HostStatus, type RunReport, type TaskResult } from '../result.js';
 import { fingerprintSha256, IN_MEMORY_FILE, type KnownHostsEntry, type KnownHostsLookup, type KnownHostsStatus } from '../transport/index.js';
-import type { OperationContext } from './context.js';
+import { hostRunOptions, type OperationContext } from './context.js';
 
 /** A host key against known_hosts: `added` is an unknown key that `accept` just wrote. */
 export type HostKeyState = 'known' | 'unknown' | 'changed' | 'revoked' | 'added';
@@ -50,22 +50,18 @@ export function statusOfHostKey(result: TaskResult<HostKeyOutput> | HostResult<H
   return result.value.state === 'changed' || result.value.state === 'revoked' ? 'hostkey' : 'ok';
 }
 
-/** Scans every host of `ctx` (at most `forks` at once); resolves to the total report, in inventory order. */
-export async function scanHostKeysOperation(ctx: OperationContext, opts: FleetHostKeysOptions): Promise<RunReport<HostKeyOutput>> {
-  const startedAt = new Date();
-  const t0 = performance.now();
-  const run = withTimeout(opts.signal, opts.deadlineMs, { name: '--deadline' });
-  try {
-    const results = await fanOut<HostSpec, TaskResult<HostKeyOutput>>(ctx.hosts, (host, { signal }) => scanOne(ctx, host, signal), {
-      limit: ctx.forks,
-      signal: run.signal,
-      onError: (host, error) => ({ host: host.name, ok: false, error: toFleetError(error, host.name), durationMs: 0 }),
-      onSkipped: (host, reason) => ({ host: host.name, ok: false, error: skipped(host, reason), durationMs: 0 }),
-    });
-    return report('hostkeys scan', startedAt, t0, results);
-  } finally {
-    run.dispose();
-  }
+/**
+ * Scans every host of `ctx` (at most `forks` at once) through the same engine as exec
+ * (runHosts): the same run_start, host_state, exit and summary events. Resolves to the total
+ * report, in inventory order.
+ */
+export function scanHostKeysOperation(ctx: OperationContext, opts: FleetHostKeysOptions & { onEvent?: EventSink | undefined }): Promise<RunReport<HostKeyOutput>> {
+  return runHosts<HostKeyOutput>({
+    label: 'hostkeys scan',
+    ...hostRunOptions(ctx, opts),
+    classify: (result) => ({ status: statusOfHostKey(result), exitCode: null, signal: null }),
+    task: { probe: ({ host, signal }) => scanOne(ctx, host, signal) },
+  });
 }
 
 /**
@@ -101,34 +97,24 @@ export async function acceptHostKeysOperation(ctx: OperationContext, scan: RunRe
   return report('hostkeys accept', startedAt, t0, results);
 }
 
-async function scanOne(ctx: OperationContext, host: HostSpec, signal: AbortSignal): Promise<TaskResult<HostKeyOutput>> {
-  const t = performance.now();
-  try {
-    const key = await ctx.connections.scanHostKey(connectTargetOf(host), signal);
-    const lookup = ctx.knownHosts.lookup(host.address, host.port, key);
-    const value: HostKeyOutput = {
-      address: host.address,
-      port: host.port,
-      name: lookup.name,
-      keyType: key.type,
-      fingerprint: fingerprintSha256(key.blob),
-      key: key.blob.toString('base64'),
-      state: STATE_OF[lookup.status],
-      ...located(lookup),
-    };
-    return { host: host.name, ok: true, value, durationMs: Math.round(performance.now() - t) };
-  } catch (error) {
-    return { host: host.name, ok: false, error: toFleetError(error, host.name), durationMs: Math.round(performance.now() - t) };
-  }
+async function scanOne(ctx: OperationContext, host: HostSpec, signal: AbortSignal): Promise<HostKeyOutput> {
+  const key = await ctx.connections.scanHostKey(connectTargetOf(host), signal);
+  const lookup = ctx.knownHosts.lookup(host.address, host.port, key);
+  return {
+    address: host.address,
+    port: host.port,
+    name: lookup.name,
+    keyType: key.type,
+    fingerprint: fingerprintSha256(key.blob),
+    key: key.blob.toString('base64'),
+    state: STATE_OF[lookup.status],
+    ...located(lookup),
+  };
 }
 
 function located(lookup: KnownHostsLookup): { knownAt?: string } {
   const entry: KnownHostsEntry | undefined = lookup.entry;
   return entry === undefined ? {} : { knownAt: `${entry.file}:${entry.line}` };
-}
-
-function skipped(host: HostSpec, reason: FleetError): FleetError {
-  return new FleetError('FLEET_SKIPPED', `not scanned (${reason.code}: ${reason.message})`, { host: host.name }, { cause: reason });
 }
 
 function report(command: string, startedAt: Date, t0: number, results: (TaskResult<HostKeyOutput> | HostResult<HostKeyOutput>)[]): RunReport<HostKeyOutput> {

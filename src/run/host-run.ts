@@ -1,4 +1,3 @@
-import { HostGate } from '../concurrency/gate.js';
 import { withTimeout } from '../concurrency/deadline.js';
 import { toFleetError } from '../errors.js';
 import type { EventSink, HostPhase, HostTimingPhase } from '../events.js';
@@ -24,6 +23,14 @@ export interface HostTaskContext {
 
 /** One unit of work on one host. Throws only FleetErrors (anything else is a bug). */
 export type HostTask<T> = (ctx: HostTaskContext) => Promise<T>;
+
+/**
+ * Work on a host that needs no authenticated connection (a host key scan): it gets the
+ * connection source instead, and the host goes queued → running → done.
+ */
+export interface HostProbe<T> {
+  probe: (ctx: Omit<HostTaskContext, 'conn'> & { connections: ConnectionSource }) => Promise<T>;
+}
 
 /** How a finished host is reported: its status and, for commands, how the command ended. */
 export interface HostOutcome {
@@ -52,36 +59,46 @@ export interface HostRunEnv {
 export async function runHost<T>(
   host: HostSpec,
   env: HostRunEnv,
-  task: HostTask<T>,
+  task: HostTask<T> | HostProbe<T>,
   classify: (result: TaskResult<T>) => HostOutcome,
 ): Promise<TaskResult<T>> {
   const started = performance.now();
-  const gate = new HostGate(HOST_PHASES);
-  gate.onTransition((t) => {
-    if (t.kind === 'reached') env.emit({ type: 'host_state', host: host.name, state: t.to, t: env.elapsed() });
-  });
+  // Phases only move forward; a late or repeated report (a shared connection) changes nothing.
+  let at = 0;
+  const gate = {
+    reach: (phase: HostPhase): void => {
+      const index = HOST_PHASES.indexOf(phase);
+      if (index <= at) return;
+      at = index;
+      env.emit({ type: 'host_state', host: host.name, state: phase, t: env.elapsed() });
+    },
+  };
   const phase = (p: HostTimingPhase, ms: number): void => env.emit(hostPhaseEvent(host.name, p, ms, env.elapsed()));
   let result: TaskResult<T>;
+  let conn: Connection | undefined;
   try {
-    gate.reach('connecting');
-    const conn = await env.connections.acquire(
-      connectTargetOf(host),
-      env.signal,
-      (p) => {
-        if (p === 'authenticated') gate.reach('authenticated');
-      },
-      phase,
-    );
-    gate.reach('authenticated');
+    if (typeof task === 'function') {
+      gate.reach('connecting');
+      conn = await env.connections.acquire(
+        connectTargetOf(host),
+        env.signal,
+        (p) => {
+          if (p === 'authenticated') gate.reach('authenticated');
+        },
+        phase,
+      );
+      gate.reach('authenticated');
+    }
     gate.reach('running');
     const bounded = withTimeout(env.signal, env.timeoutMs, { name: '--timeout', host: host.name });
     try {
-      const value = await task({ host, conn, signal: bounded.signal, emit: env.emit, phase });
+      const ctx = { host, signal: bounded.signal, emit: env.emit, phase };
+      const value = typeof task === 'function' ? await task({ ...ctx, conn: conn as Connection }) : await task.probe({ ...ctx, connections: env.connections });
       result = { host: host.name, ok: true, value, durationMs: Math.round(performance.now() - started) };
     } finally {
       bounded.dispose();
       // The host's last task of this operation: its slot is free for a waiting host.
-      env.connections.release(conn);
+      if (conn !== undefined) env.connections.release(conn);
     }
   } catch (error) {
     result = { host: host.name, ok: false, error: toFleetError(error, host.name), durationMs: Math.round(performance.now() - started) };

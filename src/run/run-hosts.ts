@@ -7,7 +7,7 @@ import type { HostSpec } from '../inventory/host-spec.js';
 import { summarize, withStatus, type HostResult, type RunReport, type TaskResult } from '../result.js';
 import type { ConnectionSource } from '../transport/pool.js';
 import { guardSink } from './guard-sink.js';
-import { runHost, type HostOutcome, type HostRunEnv, type HostTask } from './host-run.js';
+import { runHost, type HostOutcome, type HostProbe, type HostRunEnv, type HostTask } from './host-run.js';
 import { planWaves, RolloutPolicy, type RolloutOptions } from './rollout.js';
 
 /** Everything one fan-out needs. */
@@ -17,7 +17,8 @@ export interface RunHostsOptions<T> {
   hosts: readonly HostSpec[];
   forks: number;
   connections: ConnectionSource;
-  task: HostTask<T>;
+  /** The work: a task on the host's connection, or a probe that needs none (see HostProbe). */
+  task: HostTask<T> | HostProbe<T>;
   classify: (result: TaskResult<T>) => HostOutcome;
   /** Per-host task bound. */
   timeoutMs?: number | undefined;

@@ -13,6 +13,7 @@
  * Only `{{ identifier }}` and `{{ identifier | filter }}` are placeholders; anything else between
  * braces (`docker ps --format '{{.Names}}'`) is left as written, and `\{{` writes a literal `{{`.
  */
+import { shellQuote } from '../shell-quote.js';
 
 /** How a value goes in: `q` shell-quoted, `raw` as it is. */
 export type TemplateFilter = 'q' | 'raw';
@@ -113,11 +114,6 @@ export function renderTemplate(template: Template, vars: ReadonlyMap<string, str
     text += filter === 'q' ? shellQuote(value) : value;
   }
   return { text };
-}
-
-/** POSIX single quotes: safe for any value in sh, bash, dash, zsh and ksh. */
-export function shellQuote(value: string): string {
-  return `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
 function mergeLiterals(parts: TemplatePart[]): TemplatePart[] {

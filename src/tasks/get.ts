@@ -11,7 +11,7 @@ import { FleetError } from '../errors.js';
 import type { TransferOutput } from '../result.js';
 import type { Connection, SftpSession } from '../transport/index.js';
 import { downloadFile } from './transfer-download.js';
-import { forEachLimit } from './for-each-limit.js';
+import { fanOutUntilFailure } from '../concurrency/fan-out.js';
 import { Lanes } from './transfer-lanes.js';
 import { checkLocalTarget, checkPathComponent, ensureLocalDir, localError } from './transfer-local.js';
 import { baseName, normalizeRemotePath } from './transfer-paths.js';
@@ -64,7 +64,7 @@ export async function getFiles(conn: Connection, job: GetJob, env: TransferEnv):
       // The host hashes its copies while they download.
       const remote = job.verify ? remoteSha256(conn, batch.map((f) => f.remote), signal) : undefined;
       remote?.catch(() => undefined);
-      const done = await forEachLimit(batch, FILES_IN_FLIGHT, stop, async (file) =>
+      const done = await fanOutUntilFailure(batch, FILES_IN_FLIGHT, stop, async (file) =>
         downloadFile(
           {
             host,

@@ -12,7 +12,7 @@ import type { Connection, SftpSession } from '../transport/index.js';
 import { layoutPut, type PutLayout } from './transfer-layout.js';
 import { Leftovers } from './transfer-leftovers.js';
 import { namingTarget } from './transfer-target-error.js';
-import { forEachLimit } from './for-each-limit.js';
+import { fanOutUntilFailure } from '../concurrency/fan-out.js';
 import { Lanes } from './transfer-lanes.js';
 import { tempPathFor } from './transfer-paths.js';
 import type { PutPlan } from './transfer-plan.js';
@@ -95,7 +95,7 @@ export async function putFiles(conn: Connection, job: PutJob, env: TransferEnv):
       },
     });
     const active = lanes;
-    await forEachLimit(files, FILES_IN_FLIGHT, stop, async ({ entry, remote }) => {
+    await fanOutUntilFailure(files, FILES_IN_FLIGHT, stop, async ({ entry, remote }) => {
       const temp = tempPathFor(remote);
       temps.add(temp);
       ours.add(temp);

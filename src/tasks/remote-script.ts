@@ -5,7 +5,7 @@
  * report, and the `export`s of `ExecRequest.env`.)
  */
 import { FleetError } from '../errors.js';
-import { isShellName, shellQuote } from './shell-quote.js';
+import { isShellName, shellQuote } from '../shell-quote.js';
 
 /** How the command is raised to root. */
 export interface SudoScript {

@@ -9,7 +9,7 @@
  */
 import { FleetError } from '../errors.js';
 import type { Connection } from '../transport/index.js';
-import { shellQuote } from './shell-quote.js';
+import { shellQuote } from '../shell-quote.js';
 import { commandPath } from './transfer-paths.js';
 
 /** Which tool hashed, and each file's digest in the order asked (undefined: could not be read). */

@@ -138,11 +138,17 @@ describe('ConnectionPool', () => {
     await pool.close();
   });
 
-  it('fails an EMFILE connect when it holds nothing that could be released', async () => {
+  it('backs off when out of descriptors with nothing to wait for; fails the host only when that lasts', async () => {
     const transport = new ScriptedTransport();
     transport.failWhen = () => Object.assign(new Error('connect EMFILE'), { code: 'EMFILE' });
-    const pool = new ConnectionPool({ transport, optionsFor: options, maxConnections: 10 });
+    const pool = new ConnectionPool({ transport, optionsFor: options, maxConnections: 10, descriptorBackoffMs: 1 });
     await expect(pool.acquire(target('h'), never)).rejects.toMatchObject({ code: 'FLEET_INTERNAL' });
+    expect(transport.connects).toBe(16);
+    // A transient shortage (descriptors free again after two tries) is no failure.
+    let tries = 0;
+    transport.failWhen = () => (++tries <= 2 ? Object.assign(new Error('connect EMFILE'), { code: 'EMFILE' }) : undefined);
+    await expect(pool.acquire(target('g'), never)).resolves.toMatchObject({ host: 'g' });
+    await pool.close();
   });
 
   it('close() aborts connects in flight and waiting hosts, and closes open connections', async () => {

@@ -60,6 +60,8 @@ export interface ConnectionPoolOptions {
   maxHandshakes?: number | undefined;
   /** An idle connection is closed after this long. Default 30 s. */
   idleTimeoutMs?: number | undefined;
+  /** First back-off when out of descriptors with nothing of ours to wait for; doubles up to 50x. Default 20 ms. */
+  descriptorBackoffMs?: number | undefined;
   /** Closed after every connection (bastions last: the connections ran through them). */
   onClose?: (() => Promise<void>) | undefined;
 }
@@ -72,6 +74,8 @@ export interface ConnectionPoolOptions {
  */
 export const DEFAULT_MAX_HANDSHAKES = 64;
 const DEFAULT_IDLE_TIMEOUT_MS = 30_000;
+// Out of descriptors with no connection of ours to wait for: 20 ms doubling to 1 s, ~10 s in all.
+const MAX_FD_BACKOFFS = 15;
 
 interface Entry {
   readonly name: string;
@@ -153,6 +157,7 @@ export class ConnectionPool implements ConnectionSource {
   }
 
   async acquire(target: ConnectTarget, signal: AbortSignal, onPhase?: (phase: ConnectPhase) => void, onTiming?: ConnectOptions['onTiming']): Promise<Connection> {
+    let outOfDescriptors = 0;
     for (;;) {
       this.#check(target, signal);
       const entry = this.#entries.get(target.name);
@@ -177,8 +182,11 @@ export class ConnectionPool implements ConnectionSource {
         continue;
       }
       const reserved = await this.#reserve(target.name, signal);
-      const conn = await this.#connect(reserved, target, signal, onPhase, onTiming);
-      if (conn === undefined) continue; // out of descriptors: waited for a release; try again
+      const conn = await this.#connect(reserved, target, signal, onPhase, onTiming, outOfDescriptors);
+      if (conn === undefined) {
+        outOfDescriptors += 1; // out of descriptors: waited for a release or backed off; try again
+        continue;
+      }
       return conn;
     }
   }
@@ -292,6 +300,7 @@ export class ConnectionPool implements ConnectionSource {
     signal: AbortSignal,
     onPhase: ((phase: ConnectPhase) => void) | undefined,
     onTiming: ConnectOptions['onTiming'],
+    outOfDescriptors: number,
   ): Promise<Connection | undefined> {
     let conn: Connection;
     try {
@@ -307,10 +316,17 @@ export class ConnectionPool implements ConnectionSource {
       entry.settle(undefined, error);
       if (!isOutOfDescriptors(error) || this.#closing.signal.aborted) throw toFleetError(error, target.name);
       // Not the host's fault: hold no more connections than now, and wait for one to go.
-      if (this.openCount === 0) throw toFleetError(error, target.name);
-      this.#fdLimit = Math.max(1, this.openCount);
-      this.#trimIdle();
-      await this.#wait(this.#slotWaiters, signal);
+      if (this.openCount > 0) {
+        this.#fdLimit = Math.max(1, this.openCount);
+        this.#trimIdle();
+        await this.#wait(this.#slotWaiters, signal);
+        return undefined;
+      }
+      // Nothing of ours to wait for (the connects beside it failed the same way, or something
+      // else holds the descriptors): back off a few times before it becomes the host's failure.
+      if (outOfDescriptors >= MAX_FD_BACKOFFS) throw toFleetError(error, target.name);
+      const base = this.#opts.descriptorBackoffMs ?? 20;
+      await backOff(Math.min(50 * base, base * 2 ** outOfDescriptors), AbortSignal.any([signal, this.#closing.signal]));
       return undefined;
     }
     entry.connecting = undefined;
@@ -417,6 +433,19 @@ export class ConnectionPool implements ConnectionSource {
     clearTimeout(this.#idleTimer);
     this.#idleTimer = undefined;
   }
+}
+
+/** Resolves after `ms`, or at once when `signal` aborts (the caller re-checks it). */
+function backOff(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
 }
 
 function wakeOne(waiters: Set<Waiter>): void {

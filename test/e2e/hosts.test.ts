@@ -3,7 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { makeLargeInventory } from '../../src/inventory/bench-inventory.js';
+import { makeLargeInventory } from '../../bench/bench-inventory.js';
 import { spawnFleet, type SpawnedRun } from '../support/spawn-fleet.js';
 import { tempDir } from '../support/temp-dir.js';
 

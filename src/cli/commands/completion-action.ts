@@ -1,5 +1,5 @@
+import { loadInventory, resolveInventoryPaths } from '../../internal.js';
 import os from 'node:os';
-import { loadInventory, resolveInventoryPaths } from '../../inventory/index.js';
 import { ExitCode } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
 

@@ -1,18 +1,7 @@
+import { type ExecOutput, type HostSelectionOptions, type HostSpec, readRerunFile, recordedLimits, rerunFileFor, type RerunRecord, type RerunSelection, resolveHostSelection, resolveInventoryPaths, type RunReport, selectionMismatch, statusOfExec, writeRerunFile } from '../../internal.js';
 import os from 'node:os';
 import path from 'node:path';
 import { FleetError } from '../../errors.js';
-import { resolveInventoryPaths, type HostSpec } from '../../inventory/index.js';
-import {
-  readRerunFile,
-  recordedLimits,
-  rerunFileFor,
-  selectionMismatch,
-  writeRerunFile,
-  type RerunRecord,
-  type RerunSelection,
-} from '../../rerun.js';
-import { statusOfExec, type ExecOutput, type RunReport } from '../../result.js';
-import { resolveHostSelection, type HostSelectionOptions } from '../../selection.js';
 import { openFleetForHosts } from '../connect-settings.js';
 import { exitCodeForSummary } from '../exit-codes.js';
 import { startHtmlReport } from '../html-report.js';

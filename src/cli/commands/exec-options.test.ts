@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { StringSink } from '../../render/renderer.js';
+import { StringSink } from '../../internal.js';
 import type { CliIo } from '../io.js';
 import { parseByteSize, parseEnv, parseExecSettings, parseHostCount, type ExecCommandOptions } from './exec-options.js';
 import { tempDir } from '../../../test/support/temp-dir.js';

@@ -4,10 +4,10 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { FleetError } from '../../errors.js';
-import type { FleetExecOptions } from '../../fleet.js';
-import type { HostCount } from '../../run/rollout.js';
-import { isShellName } from '../../tasks/shell-quote.js';
+import { FleetError } from '../../internal.js';
+import type { FleetExecOptions } from '../../internal.js';
+import type { HostCount } from '../../internal.js';
+import { isShellName } from '../../internal.js';
 import type { CommonOptions } from '../common-options.js';
 import type { FailOn } from '../exit-codes.js';
 import type { CliIo } from '../io.js';

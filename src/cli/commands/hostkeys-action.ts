@@ -1,9 +1,9 @@
 import { createInterface } from 'node:readline';
-import { FleetError } from '../../errors.js';
-import type { HostSpec } from '../../inventory/index.js';
-import type { FleetHostKeysOptions, HostKeyOutput } from '../../operations/hostkeys.js';
-import { createStyle, shouldUseColor, type Style } from '../../render/style.js';
-import type { RunReport } from '../../result.js';
+import { FleetError } from '../../internal.js';
+import type { HostSpec } from '../../internal.js';
+import type { FleetHostKeysOptions, HostKeyOutput } from '../../internal.js';
+import { createStyle, shouldUseColor, type Style } from '../../internal.js';
+import type { RunReport } from '../../internal.js';
 import type { CommonOptions } from '../common-options.js';
 import { openCommandFleet } from '../connect-settings.js';
 import { ExitCode, exitCodeForSummary } from '../exit-codes.js';

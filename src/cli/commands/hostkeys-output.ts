@@ -1,9 +1,9 @@
-import { EVENT_SCHEMA_VERSION, type ErrorInfo } from '../../events.js';
-import { hostKeyProblem, statusOfHostKey, type HostKeyOutput, type HostKeyState } from '../../operations/hostkeys.js';
-import { escapeTerminal } from '../../render/escape.js';
-import type { Style } from '../../render/style.js';
-import { formatSummary } from '../../render/summary.js';
-import type { HostStatus, RunReport, RunSummary } from '../../result.js';
+import { EVENT_SCHEMA_VERSION, type ErrorInfo } from '../../internal.js';
+import { hostKeyProblem, statusOfHostKey, type HostKeyOutput, type HostKeyState } from '../../internal.js';
+import { escapeTerminal } from '../../internal.js';
+import type { Style } from '../../internal.js';
+import { formatSummary } from '../../internal.js';
+import type { HostStatus, RunReport, RunSummary } from '../../internal.js';
 import { formatTable } from './ping-output.js';
 
 const HEADER = ['HOST', 'KNOWN AS', 'KEY', 'FINGERPRINT', 'STATE'];

@@ -1,9 +1,8 @@
-import { escapeTerminal } from '../../render/escape.js';
-import { describeHosts, hostsDocument, type HostRow } from '../../inventory/index.js';
-import { resolveHostSelection } from '../../selection.js';
+import { resolveShard, selectShard } from '../../internal.js';
+import { escapeTerminal } from '../../internal.js';
+import { describeHosts, hostsDocument, type HostRow } from '../../internal.js';
+import { resolveHostSelection } from '../../internal.js';
 import { ExitCode } from '../exit-codes.js';
-import { selectShard } from '../../shard/plan.js';
-import { resolveShard } from '../../shard/shard-env.js';
 import type { CliIo } from '../io.js';
 import { parseSelectionSettings, selectionOptions } from '../settings.js';
 import type { HostsOptions } from './hosts.js';

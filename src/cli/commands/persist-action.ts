@@ -1,5 +1,4 @@
-import { formatDuration } from '../../duration.js';
-import { keeperStatus, stopKeeper } from '../../transport/keeper/keeper-transport.js';
+import { formatDuration, keeperStatus, stopKeeper } from '../../internal.js';
 import { ExitCode } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
 

@@ -1,9 +1,5 @@
-import type { FleetEvent } from '../../events.js';
-import { VerboseRenderer } from '../../render/verbose.js';
+import { createRenderer, createStyle, type FleetEvent, formatSummary, shouldUseColor, VerboseRenderer } from '../../internal.js';
 import { redactorFor, verbosity } from '../verbosity.js';
-import { createRenderer } from '../../render/create-renderer.js';
-import { createStyle, shouldUseColor } from '../../render/style.js';
-import { formatSummary } from '../../render/summary.js';
 import type { CommonOptions } from '../common-options.js';
 import { openCommandFleet } from '../connect-settings.js';
 import { exitCodeForSummary } from '../exit-codes.js';

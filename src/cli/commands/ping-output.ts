@@ -1,8 +1,8 @@
-import { EVENT_SCHEMA_VERSION, type ErrorInfo } from '../../events.js';
-import type { HostSpec } from '../../inventory/index.js';
-import type { PingOutput } from '../../operations/ping.js';
-import { escapeTerminal } from '../../render/escape.js';
-import { statusOfError, type HostStatus, type RunReport, type RunSummary } from '../../result.js';
+import { EVENT_SCHEMA_VERSION, type ErrorInfo } from '../../internal.js';
+import type { HostSpec } from '../../internal.js';
+import type { PingOutput } from '../../internal.js';
+import { escapeTerminal } from '../../internal.js';
+import { statusOfError, type HostStatus, type RunReport, type RunSummary } from '../../internal.js';
 
 /**
  * An aligned table: header first, cells two spaces apart, the last column not padded. Cells are

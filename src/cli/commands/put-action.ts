@@ -1,11 +1,11 @@
-import { FleetError } from '../../errors.js';
-import type { EventSink } from '../../events.js';
-import type { Fleet } from '../../fleet.js';
-import type { RunReport, TransferOutput } from '../../result.js';
-import { escapeTerminal } from '../../render/escape.js';
+import { resolveHostSelection } from '../../internal.js';
+import { FleetError } from '../../internal.js';
+import type { EventSink } from '../../internal.js';
+import type { Fleet } from '../../internal.js';
+import type { RunReport, TransferOutput } from '../../internal.js';
+import { escapeTerminal } from '../../internal.js';
 import type { CommonOptions } from '../common-options.js';
 import { openFleetForHosts } from '../connect-settings.js';
-import { resolveHostSelection } from '../../selection.js';
 import { finishWithoutEngine, prepareShard } from '../shard-run.js';
 import type { ShardOptions } from '../shard-options.js';
 import { exitCodeForSummary } from '../exit-codes.js';

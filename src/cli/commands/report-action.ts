@@ -1,13 +1,7 @@
+import { createRenderer, type EventSink, followDirectory, listShardFiles, mergeFiles, type MergeResult, mergeStream, type Renderer, ShardMerger, writeRerunFile } from '../../internal.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import { FleetError } from '../../errors.js';
-import type { EventSink } from '../../events.js';
-import { createRenderer } from '../../render/create-renderer.js';
-import type { Renderer } from '../../render/renderer.js';
-import { writeRerunFile } from '../../rerun.js';
-import { ShardMerger, type MergeResult } from '../../shard/merge.js';
-import { followDirectory, mergeFiles, mergeStream } from '../../shard/merge-sources.js';
-import { listShardFiles } from '../../shard/shard-files.js';
 import { ExitCode, exitCodeForSummary } from '../exit-codes.js';
 import { startHtmlReport } from '../html-report.js';
 import type { CliIo } from '../io.js';

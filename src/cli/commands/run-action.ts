@@ -1,12 +1,7 @@
+import { type HostCount, inventoryFromHosts, isStepSuccess, loadStepsFile, openFleet, resolveHostSelection, selectHosts, type StepsReport } from '../../internal.js';
 import { FleetError } from '../../errors.js';
-import { openFleet } from '../../fleet.js';
-import type { HostCount } from '../../run/rollout.js';
-import { resolveHostSelection } from '../../selection.js';
-import { inventoryFromHosts, selectHosts } from '../../inventory/index.js';
 import { finishWithoutEngine, prepareShard } from '../shard-run.js';
 import type { ShardOptions } from '../shard-options.js';
-import { loadStepsFile } from '../../steps/load-steps.js';
-import { isStepSuccess, type StepsReport } from '../../steps/outcome.js';
 import { connectFleetOptions } from '../connect-settings.js';
 import { ExitCode, exitCodeForSummary, type ExitCodeValue } from '../exit-codes.js';
 import { startHtmlReport } from '../html-report.js';

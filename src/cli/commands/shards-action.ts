@@ -1,6 +1,4 @@
-import { resolveHostSelection } from '../../selection.js';
-import { escapeTerminal } from '../../render/escape.js';
-import { planShards, type ShardPlan } from '../../shard/plan.js';
+import { escapeTerminal, planShards, resolveHostSelection, type ShardPlan } from '../../internal.js';
 import { ExitCode } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
 import { parseCommonSettings, parseInteger, selectionOptions } from '../settings.js';

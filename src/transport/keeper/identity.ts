@@ -5,14 +5,14 @@
  * key exchange profile and the session limit. They are hashed into the key the keeper files the
  * connection under; a changed inventory gives another key, hence another connection.
  */
+import type { ConnectTarget } from '../transport.js';
 import { createHash } from 'node:crypto';
-import type { HostSpec } from '../../inventory/host-spec.js';
 import { SshCredentialCache } from '../ssh/credentials.js';
 import type { ConnectOptions } from '../transport.js';
 import type { PersistTarget } from './protocol.js';
 
 /** Why a host is connected directly instead of through the keeper; undefined when it may be kept. */
-export function notPersistable(host: HostSpec): string | undefined {
+export function notPersistable(host: ConnectTarget): string | undefined {
   if (!(host.persistMs !== undefined && host.persistMs > 0)) return 'persist is off';
   // The keeper connects by itself from what it can read by path: secrets held in environment
   // variables of this process would have to cross the socket, and they never do.
@@ -27,7 +27,7 @@ export function notPersistable(host: HostSpec): string | undefined {
  * The keeper's connect target for `host`, and its identity key. Key files are read here (as
  * the connect would) for their fingerprints; the keeper is given their paths.
  */
-export async function persistTarget(host: HostSpec, opts: ConnectOptions): Promise<{ target: PersistTarget; key: string }> {
+export async function persistTarget(host: ConnectTarget, opts: ConnectOptions): Promise<{ target: PersistTarget; key: string }> {
   const creds = opts.credentials instanceof SshCredentialCache ? opts.credentials : new SshCredentialCache();
   const agentSocket = host.agent ? creds.secretFromEnv('SSH_AUTH_SOCK') : undefined;
   const explicit = host.identityFiles.length > 0;

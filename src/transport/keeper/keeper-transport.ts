@@ -9,12 +9,12 @@
  * An SFTP session is one more socket: each call is relayed (RelayedSftpSession). Only a command
  * whose stdin carries a secret runs on a direct connection of this process's own.
  */
+import type { ConnectTarget } from '../transport.js';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { FleetError, isFleetError, toFleetError } from '../../errors.js';
-import type { HostSpec } from '../../inventory/host-spec.js';
 import { decideHostKey } from '../ssh/host-key-check.js';
 import { hostKeyFromBlob } from '../ssh/host-key.js';
 import type { Connection, ConnectOptions, ConnectTiming, ExecExit, ExecRequest, RemoteDirEntry, RemoteHandle, RemoteStats, SftpSession, Transport } from '../transport.js';
@@ -76,7 +76,7 @@ export function createKeeperTransport(opts: KeeperTransportOptions): KeeperTrans
     return next;
   };
   return {
-    async connect(host: HostSpec, options: ConnectOptions): Promise<Connection> {
+    async connect(host: ConnectTarget, options: ConnectOptions): Promise<Connection> {
       if (notPersistable(host) !== undefined) return opts.direct.connect(host, options);
       const { target, key } = await persistTarget(host, options);
       const keeper = await control();
@@ -463,7 +463,7 @@ class KeptConnection implements Connection {
   readonly closed: Promise<FleetError | undefined>;
   #keeper: KeeperClient;
   #paths: KeeperPaths;
-  #spec: HostSpec;
+  #spec: ConnectTarget;
   #options: ConnectOptions;
   #key: string;
   #persistMs: number;
@@ -474,7 +474,7 @@ class KeptConnection implements Connection {
   #resolveClosed!: (v: FleetError | undefined) => void;
   #maxSessions: number;
 
-  constructor(keeper: KeeperClient, paths: KeeperPaths, spec: HostSpec, options: ConnectOptions, key: string, persistMs: number, result: AcquireResult, acquireMs: number, direct: Transport) {
+  constructor(keeper: KeeperClient, paths: KeeperPaths, spec: ConnectTarget, options: ConnectOptions, key: string, persistMs: number, result: AcquireResult, acquireMs: number, direct: Transport) {
     this.host = spec.name;
     this.hostKey = { type: result.hostKey.type, fingerprint: result.hostKey.fingerprint };
     this.timing = result.reused

@@ -6,10 +6,10 @@
  * identity key, run each command over an exec connection of their own, and release it; a
  * connection idle for its `persist` duration is closed, and the keeper exits when it holds none.
  */
+import type { ConnectTarget } from '../transport.js';
 import { unlinkSync } from 'node:fs';
 import net from 'node:net';
 import { FleetError, toFleetError } from '../../errors.js';
-import type { HostSpec } from '../../inventory/host-spec.js';
 import { streamsOutputFlow } from '../../output-flow.js';
 import { createCredentialCache } from '../ssh/credentials.js';
 import { withFileLock } from '../ssh/file-lock.js';
@@ -279,17 +279,13 @@ export class Keeper {
   }
 
   #connect(key: string, target: PersistTarget): Entry {
-    const spec: HostSpec = {
+    const spec: ConnectTarget = {
       name: target.name,
       address: target.address,
       port: target.port,
       user: target.user,
       identityFiles: target.identityFiles,
       ...(target.agentSocket !== undefined && { agent: true }),
-      knownHostsFiles: target.knownHostsFiles,
-      labels: {},
-      vars: {},
-      groups: [],
     };
     const entry: Entry = {
       key,

@@ -6,6 +6,7 @@
  * created once here. The replacement returns exactly what ssh2's own `sign` returns (DER for
  * ECDSA, raw for Ed25519/RSA), so ssh2's signature conversion downstream is unchanged.
  */
+import { isOutOfDescriptors } from '../pool.js';
 import { createPrivateKey, type KeyObject, sign as cryptoSign } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
@@ -14,7 +15,6 @@ import type { ParsedKey } from 'ssh2';
 // ssh2 is CommonJS and Node's ESM loader sees only some of its names: go through the default export.
 import ssh2 from 'ssh2';
 import { FleetError } from '../../errors.js';
-import { isOutOfDescriptors } from '../pool.js';
 import type { CredentialCache, KeyInfo } from '../transport.js';
 import { fingerprintSha256 } from './host-key.js';
 
@@ -115,12 +115,11 @@ export class SshCredentialCache implements CredentialCache {
     if (pending === undefined) {
       pending = load();
       this.#keys.set(id, pending);
-      // Keep the rejection (every host using the key gets the same error) but never unhandled;
-      // except running out of descriptors, which is the moment's, not the key's: the pool waits
-      // for a release and connects again, and the next read must be a new one.
-      const entry = pending;
-      entry.catch((error: unknown) => {
-        if (isOutOfDescriptors(error) && this.#keys.get(id) === entry) this.#keys.delete(id);
+      // Keep the rejection (every host using the key gets the same error) but never unhandled.
+      // Out of file descriptors is not the key's fault: forget it, so a later connect (the pool
+      // retries once a connection closed) reads the file again.
+      pending.catch((error: unknown) => {
+        if (isOutOfDescriptors(error) && this.#keys.get(id) === pending) this.#keys.delete(id);
       });
     }
     return pending;

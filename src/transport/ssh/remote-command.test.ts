@@ -2,7 +2,8 @@ import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { killCommand, PgidMarkerParser, shellQuote, wrapCommand } from './remote-command.js';
+import { shellQuote } from '../../shell-quote.js';
+import { killCommand, PgidMarkerParser, wrapCommand } from './remote-command.js';
 
 const run = promisify(execFile);
 const MARK = '\x1efleet-pgid:4242\x1e\n';

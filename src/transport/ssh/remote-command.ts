@@ -9,6 +9,7 @@
  * running `kill -s TERM -- -PGID` (then KILL if needed).
  */
 import { FleetError } from '../../errors.js';
+import { isShellName, shellQuote } from '../../shell-quote.js';
 
 const RS = 0x1e;
 const PREFIX = Buffer.from('\x1efleet-pgid:', 'latin1');
@@ -24,18 +25,13 @@ export const PGID_REPORT_LINE = `printf '\\036fleet-pgid:%s\\036\\n' "$$" >&2`;
 export function wrapCommand(command: string, env: Record<string, string> = {}): string {
   const lines = [PGID_REPORT_LINE];
   for (const [name, value] of Object.entries(env)) {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+    if (!isShellName(name)) {
       throw new FleetError('FLEET_USAGE', `env: ${JSON.stringify(name)} is not a valid environment variable name`);
     }
     lines.push(`export ${name}=${shellQuote(value)}`);
   }
   lines.push(command);
   return lines.join('\n');
-}
-
-/** Single-quotes `value` for any POSIX shell. */
-export function shellQuote(value: string): string {
-  return `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
 /**

@@ -14,10 +14,14 @@ majors=("$@")
 for major in "${majors[@]}"; do
   start=$(date +%s)
   printf 'node-matrix: node@%s: unit + e2e\n' "$major" >&2
-  # vitest's workers and the spawned CLI run on process.execPath, i.e. this Node. Two e2e files
-  # run once, in `npm test`: docs (tsc's answer does not depend on the Node running it) and
-  # package (what npm packs and installs; ~60 s, the largest file, measured on node@22).
+  # vitest's workers and the spawned CLI run on process.execPath, i.e. this Node. Some e2e files
+  # run once, in `npm test`, because what they check does not depend on the Node running fleet
+  # and they are the suite's longest: docs and consumer-types (tsc's answer), package (what npm
+  # packs), html-report (Chromium), shard-slurm/shard-lab/shard-parallel (the schedulers and a
+  # 400-host lab), pool-1000 and live-first-frame (1000- and 300-host labs), demo.
   npx -y -p "node@$major" node node_modules/vitest/vitest.mjs run --project unit --project e2e \
-    --exclude test/e2e/docs.test.ts --exclude test/e2e/package.test.ts
+    --exclude test/e2e/docs.test.ts --exclude test/e2e/package.test.ts --exclude test/e2e/consumer-types.test.ts \
+    --exclude test/e2e/html-report.test.ts --exclude 'test/e2e/shard-*.test.ts' \
+    --exclude test/e2e/pool-1000.test.ts --exclude test/e2e/live-first-frame.test.ts --exclude test/e2e/demo.test.ts
   printf 'node-matrix: node@%s done in %ss\n' "$major" "$(( $(date +%s) - start ))" >&2
 done

@@ -1,4 +1,5 @@
-import { HOST_KEY_POLICY, type HostKeyPolicy, type HostOverrides, type HostSelectionOptions, parseDuration } from '../internal.js';
+import { HOST_KEY_POLICY, type HostOverrides, type HostSelectionOptions, parseDuration } from '../internal-light.js';
+import type { HostKeyPolicy } from '../internal.js';
 import { FleetError } from '../errors.js';
 import type { CommonOptions, SelectionCliOptions } from './common-options.js';
 import type { CliIo } from './io.js';

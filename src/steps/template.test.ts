@@ -45,8 +45,9 @@ describe('per-host names', () => {
   it('parses dotted names (vars.X, labels.X, nested vars) and renders them through a lookup', () => {
     const template = parseTemplate('echo {{ vars.color }} {{labels.role|raw}} {{ vars.app.http-port }}');
     expect(templateNames(template)).toEqual(['vars.color', 'labels.role', 'vars.app.http-port']);
-    const values: Record<string, string> = { 'vars.color': 'red', 'labels.role': 'web', 'vars.app.http-port': '80' };
-    expect(renderTemplate(template, (name) => values[name], 'command')).toEqual({ text: "echo 'red' web '80'" });
+    const values: Record<string, string> = { 'vars.color': 'dark red', 'labels.role': 'web front', 'vars.app.http-port': '80' };
+    // Quoted where a value would split or expand; `| raw` as it is; plain words stay bare.
+    expect(renderTemplate(template, (name) => values[name], 'command')).toEqual({ text: "echo 'dark red' web front 80" });
   });
 
   it('Go-template syntax stays literal, dotted or not', () => {

@@ -21,6 +21,7 @@
  * implementation today; a keeper of persistent connections can implement the same interface
  * (acquire from its own store, keep on release) and be passed where the pool is.
  */
+import { onAbort } from '../concurrency/abort-fan-out.js';
 import { FleetError, toFleetError } from '../errors.js';
 import type { ConnectOptions, ConnectPhase, ConnectTarget, Connection, HostKey, Transport } from './transport.js';
 
@@ -397,16 +398,18 @@ export class ConnectionPool implements ConnectionSource {
   /** Waits until woken (a slot or handshake freed, or the pool closing) or `signal` aborts. */
   #wait(waiters: Set<Waiter>, signal: AbortSignal): Promise<void> {
     return new Promise<void>((resolve) => {
+      // The caller re-checks the signal after waking. One listener on the signal however many
+      // hosts wait on it (a run's 1000 queued hosts share one signal).
+      let stopWaiting = (): void => {};
       const waiter: Waiter = {
         wake: () => {
           waiters.delete(waiter);
-          signal.removeEventListener('abort', waiter.wake);
+          stopWaiting();
           resolve();
         },
       };
       waiters.add(waiter);
-      // The caller re-checks the signal after waking.
-      signal.addEventListener('abort', waiter.wake, { once: true });
+      stopWaiting = onAbort(signal, waiter.wake);
     });
   }
 
@@ -458,15 +461,15 @@ function abortable<T>(promise: Promise<T>, ...signals: AbortSignal[]): Promise<T
   const any = AbortSignal.any(signals);
   if (any.aborted) return Promise.reject(any.reason);
   return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(any.reason);
-    any.addEventListener('abort', onAbort, { once: true });
+    const rejectNow = (): void => reject(any.reason);
+    any.addEventListener('abort', rejectNow, { once: true });
     promise.then(
       (v) => {
-        any.removeEventListener('abort', onAbort);
+        any.removeEventListener('abort', rejectNow);
         resolve(v);
       },
       (e: unknown) => {
-        any.removeEventListener('abort', onAbort);
+        any.removeEventListener('abort', rejectNow);
         reject(e);
       },
     );

@@ -162,12 +162,12 @@ describe('retries', () => {
     expect(hosts.length).toBeGreaterThanOrEqual(3);
     const victim = hosts[1] as string;
     // Each execution appends a line to a file in the host's own home (a private tmpfs per lab host).
-    const cmd = `echo run >> ~/shard-count; if [ "$(uname -n)" = ${victim} ]; then sleep 300; fi`;
+    const cmd = `echo run >> ~/shard-count; if [ "$(uname -n)" = ${victim} ]; then sleep 3306; fi`;
     const args = ['exec', cmd, '-f', '1', '--timeout', '60s', '--shard', `${k}/${N}`, '--out-dir', 'killed', '--journal', 'journal', '-i', lab.inventoryFile, '--ssh-config', '/dev/null', '--output', 'jsonl'];
     const child = spawn(process.execPath, [FLEET, ...args], { cwd: work, env: env({ FLEET_RUN_ID: 'kill1' }), stdio: 'ignore' });
     children.push(child);
     const exited = new Promise((resolve) => child.on('close', resolve));
-    await vi.waitFor(() => expect(labProcesses(lab, { host: victim, pattern: 'sleep 300' }).length).toBeGreaterThan(0), { timeout: 30_000, interval: 50 });
+    await vi.waitFor(() => expect(labProcesses(lab, { host: victim, pattern: 'sleep 3306' }).length).toBeGreaterThan(0), { timeout: 30_000, interval: 50 });
     child.kill('SIGKILL');
     await exited;
 

@@ -59,6 +59,7 @@ async function rejection(promise: Promise<unknown>): Promise<FleetError> {
   return error as FleetError;
 }
 
+// Machine-wide (the lab and other projects run beside this file): each tag here is unique in the suite.
 async function pgrep(pattern: string): Promise<string[]> {
   const out = await run('pgrep', ['-f', pattern]).then(
     (r) => r.stdout,

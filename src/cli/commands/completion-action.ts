@@ -1,4 +1,4 @@
-import { loadInventory, resolveInventoryPaths } from '../../internal.js';
+import { loadInventory, resolveInventoryPaths } from '../../internal-light.js';
 import os from 'node:os';
 import { ExitCode } from '../exit-codes.js';
 import type { CliIo } from '../io.js';

@@ -1,7 +1,7 @@
-import { resolveShard, selectShard } from '../../internal.js';
-import { escapeTerminal } from '../../internal.js';
-import { describeHosts, hostsDocument, type HostRow } from '../../internal.js';
-import { resolveHostSelection } from '../../internal.js';
+import { resolveShard, selectShard } from '../../internal-light.js';
+import { escapeTerminal } from '../../internal-light.js';
+import { describeHosts, hostsDocument, type HostRow } from '../../internal-light.js';
+import { resolveHostSelection } from '../../internal-light.js';
 import { ExitCode } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
 import { parseSelectionSettings, selectionOptions } from '../settings.js';

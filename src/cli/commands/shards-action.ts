@@ -1,4 +1,4 @@
-import { escapeTerminal, planShards, resolveHostSelection, type ShardPlan } from '../../internal.js';
+import { escapeTerminal, planShards, resolveHostSelection, type ShardPlan } from '../../internal-light.js';
 import { ExitCode } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
 import { parseCommonSettings, parseInteger, selectionOptions } from '../settings.js';

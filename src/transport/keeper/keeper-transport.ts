@@ -516,7 +516,12 @@ class KeptConnection implements Connection {
     // Until the exec connection is up, an abort only needs remembering: nothing has started.
     let early: FleetError | undefined;
     let abortRun: (e: FleetError) => void = (e) => (early ??= e);
+    // -v's phases through the keeper: `channel` is the wait for the keeper's exec socket (its
+    // SSH channel opens behind it), `exit` the rest, until the exit status.
+    const t0 = performance.now();
     const done = connectExecSocket(this.#paths.socket, this.host, req.signal).then((sock) => new Promise<ExecExit>((resolve, reject) => {
+      const t1 = performance.now();
+      req.onTiming?.('channel', t1 - t0);
       if (early !== undefined) {
         sock.destroy();
         reject(early);
@@ -530,7 +535,10 @@ class KeptConnection implements Connection {
         settled = true;
         req.signal?.removeEventListener('abort', onAbort);
         if (error !== undefined) reject(error);
-        else resolve(exit as ExecExit);
+        else {
+          req.onTiming?.('exit', performance.now() - t1);
+          resolve(exit as ExecExit);
+        }
       };
       const sendAbort = (reason: FleetError): void => {
         if (sentAbort || sock.destroyed) return;

@@ -76,8 +76,23 @@ it('SIGKILL of one shard mid-run: started-unfinished hosts lost, exit 3; the jou
   const child = spawn(process.execPath, [FLEET, ...args], { cwd: work, env: env({ FLEET_RUN_ID: 'k400' }), stdio: 'ignore' });
   children.push(child);
   const exited = new Promise((resolve) => child.on('close', resolve));
-  // The marker: 20 hosts finished (their exit lines are in the shard's file).
-  await vi.waitFor(() => expect(fs.existsSync(outFile) ? fs.readFileSync(outFile, 'utf8').split('"type":"exit"').length - 1 : 0).toBeGreaterThanOrEqual(20), { timeout: 60_000, interval: 50 });
+  // The marker: 20 hosts finished (their exit lines are in the shard's file) and some host is
+  // running its command right now (hosts go in waves of -f: just after a wave ends, the next
+  // one is still connecting, and a kill then would leave nothing to be lost).
+  const midCommand = (): { exits: number; running: number } => {
+    const events = fs.existsSync(outFile) ? fs.readFileSync(outFile, 'utf8').split('\n').filter((l) => l.endsWith('}')).map((l) => JSON.parse(l) as { type: string; host?: string; state?: string }) : [];
+    const exited = new Set(events.filter((e) => e.type === 'exit').map((e) => e.host));
+    const running = events.filter((e) => e.type === 'host_state' && e.state === 'running' && !exited.has(e.host)).length;
+    return { exits: exited.size, running };
+  };
+  await vi.waitFor(
+    () => {
+      const now = midCommand();
+      expect(now.exits).toBeGreaterThanOrEqual(20);
+      expect(now.running).toBeGreaterThan(0);
+    },
+    { timeout: 60_000, interval: 50 },
+  );
   child.kill('SIGKILL');
   await exited;
 

@@ -262,7 +262,10 @@ describe('limits', () => {
     for (const host of HOSTS) expect(await containerProcesses(host, 'sleep 3002')).toEqual([]);
   });
 
-  it('50 MiB of output is cut at the cap with one marker, and memory stays bounded', async () => {
+  // A library Fleet without --persist: the keeper plays no part, so the persist project (which
+  // runs this file again, concurrently with the integration project) leaves this one to it: two
+  // copies at once measure each other's GC pressure, not fleet's memory.
+  it.skipIf(process.env['FLEET_PERSIST'] !== undefined)('50 MiB of output is cut at the cap with one marker, and memory stays bounded', async () => {
     const inventory = await loadInventory(sshd.inventoryFile, { sshConfig: false });
     await using fleetRun = openFleet({ inventory });
     let peak = 0;

@@ -171,10 +171,10 @@ describe('fleet exec --persist', () => {
     expect((await exec('true', '--persist', '1m')).code).toBe(0);
     const before = logins();
     const put = await fleet(['put', local, '/var/tmp/fleet-persist-payload.bin', '-i', lab.inventoryFile, '--persist', '1m', '--ssh-config', '/dev/null']);
-    expect(put.code).toBe(0);
+    expect(put.code, put.stderr).toBe(0);
     const back = path.join(work, 'back');
     const get = await fleet(['get', '/var/tmp/fleet-persist-payload.bin', back, '-i', lab.inventoryFile, '--persist', '1m', '--ssh-config', '/dev/null']);
-    expect(get.code).toBe(0);
+    expect(get.code, get.stderr).toBe(0);
     for (const h of lab.hosts) expect(readFileSync(path.join(back, h.name, 'fleet-persist-payload.bin')).equals(readFileSync(local))).toBe(true);
     expect(logins()).toEqual(before);
     await exec('rm -f /var/tmp/fleet-persist-payload.bin', '--persist', '1m');

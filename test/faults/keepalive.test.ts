@@ -22,11 +22,21 @@ describe('keepalive', () => {
   beforeAll(async () => {
     lab = await startLab({ hosts: 1, name: 'faults-keepalive' });
   });
-  afterEach(() => {
+  afterEach(async () => {
     // Thaw what the test froze, then end the session and its command (fleet could not reach them).
-    for (const pid of stopped) process.kill(pid, 'SIGCONT');
-    for (const p of labProcesses(lab, { pattern: /sleep 4243|^sshd/ })) process.kill(p.pid, 'SIGKILL');
+    // A process may end between the listing and the kill (its parent went first): ESRCH is fine.
+    const kill = (pid: number, signal: NodeJS.Signals): void => {
+      try {
+        process.kill(pid, signal);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+      }
+    };
+    for (const pid of stopped) kill(pid, 'SIGCONT');
     stopped = [];
+    for (const p of labProcesses(lab, { pattern: /sleep 4243|^sshd/ })) kill(p.pid, 'SIGKILL');
+    // The next test's marker is a running `sleep 4243`: this one's must be gone first.
+    await vi.waitFor(() => expect(labProcesses(lab, { pattern: /sleep 4243|^sshd/ })).toEqual([]), { timeout: 10_000, interval: 100 });
   });
   afterAll(async () => {
     await lab?.stop();

@@ -63,13 +63,24 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
  * inherited, not copied, so a lazy getter (stdin) stays lazy.
  */
 function withReaderStop(io: CliIo, stop: AbortSignal): CliIo {
-  // The drain's reason is what skipped hosts report; the reader going away is not a Ctrl-C.
+  // The drain's reason is what skipped hosts report; the reader going away is not a Ctrl-C. The
+  // drain must abort before the interrupt (hosts not started yet then say why): one listener
+  // aborts both in that order. Deriving the interrupt from `stop` directly left the order to
+  // AbortSignal.any, which on Node 22+ aborts its dependants before any listener runs.
   const drainStop = new AbortController();
-  stop.addEventListener('abort', () => drainStop.abort("the reader of fleet's output went away"), { once: true });
+  const interruptStop = new AbortController();
+  stop.addEventListener(
+    'abort',
+    () => {
+      drainStop.abort("the reader of fleet's output went away");
+      interruptStop.abort(stop.reason);
+    },
+    { once: true },
+  );
   const either = (signal: AbortSignal | undefined, own: AbortSignal): AbortSignal => (signal ? AbortSignal.any([signal, own]) : own);
   const derived = Object.create(io) as CliIo;
   derived.drain = either(io.drain, drainStop.signal);
-  derived.interrupt = either(io.interrupt, stop);
+  derived.interrupt = either(io.interrupt, interruptStop.signal);
   return derived;
 }
 

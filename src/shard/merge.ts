@@ -1,7 +1,7 @@
 import { FleetError } from '../errors.js';
 import { EVENT_SCHEMA_VERSION, type EventSink, type FleetEvent, type HostRef, type ShardStart } from '../events.js';
 import { emptySummary, type HostStatus, type RunSummary } from '../result.js';
-import { reasonOfExit } from './shard-stream.js';
+import { lostExit, reasonOfExit } from './shard-stream.js';
 
 type RunStart = Extract<FleetEvent, { type: 'run_start' }>;
 type Summary = Extract<FleetEvent, { type: 'summary' }>;
@@ -173,7 +173,9 @@ export class ShardMerger {
         const host = this.#hosts.get(ref.host) as HostState;
         let exit = host.exit;
         if (exit === undefined) {
-          exit = host.running ? lostExit(ref.host, index, total) : notStartedExit(ref.host, index, total);
+          exit = host.running
+            ? lostExit(ref.host, `shard ${index}/${total} ended after this host's command may have started and before it reported an outcome; not re-run`)
+            : notStartedExit(ref.host, index, total);
           this.#sink({ type: 'host_state', host: ref.host, state: 'done', t: shard.lastT });
           this.#sink(exit);
         }
@@ -219,18 +221,6 @@ export class ShardMerger {
       );
     }
   }
-}
-
-function lostExit(host: string, index: number, total: number): ExitEvent {
-  return {
-    type: 'exit',
-    host,
-    status: 'lost',
-    exitCode: null,
-    signal: null,
-    durationMs: 0,
-    error: { code: 'FLEET_HOST_LOST', message: `shard ${index}/${total} ended after this host's command may have started and before it reported an outcome; not re-run` },
-  };
 }
 
 function notStartedExit(host: string, index: number, total: number): ExitEvent {

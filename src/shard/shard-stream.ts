@@ -140,8 +140,11 @@ export class ShardStream {
   }
 }
 
-/** The exit event of a host lost by an earlier attempt. */
-export function lostExit(host: string): ExitEvent {
+/** A retried shard's word for a host its earlier attempt lost. */
+const LOST_BY_EARLIER_ATTEMPT = 'its command may have started in an earlier attempt of this shard, which ended before it reported; outcome unknown, not re-run';
+
+/** The exit event of a `lost` host (by default: lost by an earlier attempt); `why` says how. */
+export function lostExit(host: string, why: string = LOST_BY_EARLIER_ATTEMPT): ExitEvent {
   return {
     type: 'exit',
     host,
@@ -149,7 +152,7 @@ export function lostExit(host: string): ExitEvent {
     exitCode: null,
     signal: null,
     durationMs: 0,
-    error: { code: 'FLEET_HOST_LOST', message: 'its command may have started in an earlier attempt of this shard, which ended before it reported; outcome unknown, not re-run' },
+    error: { code: 'FLEET_HOST_LOST', message: why },
   };
 }
 

@@ -363,6 +363,15 @@ export class Keeper {
     this.#armIdle(entry);
   }
 
+  /** A command or SFTP session on `entry` ended: restart its idle clock; a stopping keeper drops it when it is the last. */
+  #endUse(entry: Entry): void {
+    entry.running -= 1;
+    entry.lastUsed = Date.now();
+    this.#armIdle(entry);
+    if (this.#stopping && entry.running === 0) this.#drop(entry);
+    this.#maybeFinish();
+  }
+
   #armIdle(entry: Entry): void {
     if (entry.holders > 0 || entry.running > 0 || entry.dead) return;
     if (this.#stopping) {
@@ -434,13 +443,7 @@ export class Keeper {
     const frames = new FrameReader();
     const pending: Buffer[] = [rest];
     let session: SftpSession | undefined;
-    const done = (): void => {
-      entry.running -= 1;
-      entry.lastUsed = Date.now();
-      this.#armIdle(entry);
-      if (this.#stopping && entry.running === 0) this.#drop(entry);
-      this.#maybeFinish();
-    };
+    const done = (): void => this.#endUse(entry);
     const handle = (chunk: Buffer): void => {
       let got: Array<{ type: number; payload: Buffer }>;
       try {
@@ -520,13 +523,7 @@ export class Keeper {
           },
           (error: unknown) => fail(toFleetError(error, entry.target.name)),
         )
-        .finally(() => {
-          entry.running -= 1;
-          entry.lastUsed = Date.now();
-          this.#armIdle(entry);
-          if (this.#stopping && entry.running === 0) this.#drop(entry);
-          this.#maybeFinish();
-        });
+        .finally(() => this.#endUse(entry));
     };
     const onData = (chunk: Buffer): void => {
       let got: Array<{ type: number; payload: Buffer }>;

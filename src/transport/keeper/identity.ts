@@ -25,7 +25,7 @@ export function notPersistable(host: ConnectTarget): string | undefined {
 
 /**
  * The keeper's connect target for `host`, and its identity key. Key files are read here (as
- * the connect would) for their fingerprints; the keeper is given their paths.
+ * the connect would) for their fingerprints (see keyFingerprint); the keeper is given their paths.
  */
 export async function persistTarget(host: ConnectTarget, opts: ConnectOptions): Promise<{ target: PersistTarget; key: string }> {
   const creds = opts.credentials instanceof SshCredentialCache ? opts.credentials : new SshCredentialCache();
@@ -37,13 +37,13 @@ export async function persistTarget(host: ConnectTarget, opts: ConnectOptions): 
   for (const file of candidates) {
     // An explicit key that does not load fails here as it would in a direct connect; unusable
     // default keys are skipped, as ssh does.
-    const info = await creds.loadKeyFile(file).catch((error: unknown) => {
+    const fingerprint = await creds.keyFingerprint(file).catch((error: unknown) => {
       if (explicit) throw error;
       return undefined;
     });
-    if (info === undefined) continue;
+    if (fingerprint === undefined) continue;
     identityFiles.push(file);
-    fingerprints.push(info.fingerprint);
+    fingerprints.push(fingerprint);
   }
   const target: PersistTarget = {
     name: host.name,

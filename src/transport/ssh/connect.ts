@@ -9,6 +9,7 @@ import { FleetError, toFleetError } from '../../errors.js';
 import type { ConnectOptions, ConnectTarget, ConnectTiming, ConnectTimingPhase } from '../transport.js';
 import { algorithmsFor } from './algorithms.js';
 import { AuthDriver, planAuth } from './auth.js';
+import { type ConnectStage, recordConnectStage } from './connect-stage.js';
 import { bannerEndedError, bannerError, BannerWatch } from './banner-watch.js';
 import type { SshCredentialCache } from './credentials.js';
 import { abortError, isFatalSshError, translateSshError } from './errors.js';
@@ -34,18 +35,6 @@ export interface ConnectFeatures {
    * is the only way in, for the first exec to adopt. Not for jump hosts (they only forward).
    */
   preopenSession?: boolean;
-}
-
-/** Where a connect attempt was when it failed. */
-export type ConnectStage = 'tcp' | 'ssh-handshake' | 'authentication';
-
-// The stage each connect failure happened in, for the retry policy (no credential sent before
-// 'authentication'). Kept beside the error rather than in it: errors stay as translated.
-const failedStages = new WeakMap<FleetError, ConnectStage>();
-
-/** The stage in which `error` ended a connect attempt; undefined for errors not from connectSsh. */
-export function connectStageOf(error: FleetError): ConnectStage | undefined {
-  return failedStages.get(error);
 }
 
 /**
@@ -120,7 +109,7 @@ export function connectSsh(
       settled = true;
       cleanup();
       link.destroy();
-      if (!failedStages.has(error)) failedStages.set(error, stage);
+      recordConnectStage(error, stage);
       attempt.abort(error);
       reject(error);
     };

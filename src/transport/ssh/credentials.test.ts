@@ -8,6 +8,7 @@ import type { HostSpec } from '../../inventory/host-spec.js';
 import { AuthDriver, type AuthSource, planAuth } from './auth.js';
 import { SshCredentialCache } from './credentials.js';
 import { fingerprintSha256 } from './host-key.js';
+import { openSshPublicBlob } from './key-public-blob.js';
 
 const keysDir = fileURLToPath(new URL('../../../test/fixtures/keys/', import.meta.url));
 let dir: string;
@@ -70,6 +71,32 @@ describe('SshCredentialCache', () => {
     await expect(cache.loadKeyFile(join(dir, 'missing'))).rejects.toMatchObject({ code: 'FLEET_KEY_INVALID' });
     await expect(cache.loadKeyFile(key('id_ed25519.pub'))).rejects.toMatchObject({ code: 'FLEET_KEY_INVALID' });
     await expect(cache.loadKeyText('EMPTY')).rejects.toMatchObject({ code: 'FLEET_KEY_INVALID', message: expect.stringContaining('EMPTY') });
+  });
+
+  it.each(['id_ed25519', 'id_rsa', 'id_rsa_pem', 'id_ed25519_encrypted'])('keyFingerprint of %s equals the parsed key\'s, parsing only what needs it', async (name) => {
+    const env = { FLEET_KEY_PASSPHRASE: 'fleet-test-passphrase' };
+    const light = new SshCredentialCache({ env });
+    const path = key(name);
+    expect(await light.keyFingerprint(path)).toBe((await new SshCredentialCache({ env }).loadKeyFile(path)).fingerprint);
+    // An unencrypted OpenSSH key is read from its public half; a PEM or encrypted one is parsed (and cached).
+    expect(light.size).toBe(name === 'id_rsa_pem' || name === 'id_ed25519_encrypted' ? 1 : 0);
+  });
+
+  it('openSshPublicBlob leaves PEM, encrypted and damaged files to the full parser', () => {
+    const file = (name: string): Buffer => readFileSync(join(keysDir, name));
+    expect(openSshPublicBlob(file('id_ed25519'))).toEqual(pubBlob('id_ed25519'));
+    expect(openSshPublicBlob(file('id_rsa_pem'))).toBeUndefined();
+    expect(openSshPublicBlob(file('id_ed25519_encrypted'))).toBeUndefined();
+    expect(openSshPublicBlob(file('id_ed25519.pub'))).toBeUndefined();
+    const text = file('id_ed25519').toString();
+    expect(openSshPublicBlob(Buffer.from(text.slice(0, text.indexOf('\n', 60))))).toBeUndefined();
+  });
+
+  it('keyFingerprint checks the file as a connect would (permissions, missing file)', async () => {
+    mkdirSync(join(dir, 'loose2'), { recursive: true });
+    const cache = new SshCredentialCache({ env: {} });
+    await expect(cache.keyFingerprint(key('id_ed25519', 0o644, join(dir, 'loose2')))).rejects.toMatchObject({ code: 'FLEET_KEY_INVALID' });
+    await expect(cache.keyFingerprint(join(dir, 'missing'))).rejects.toMatchObject({ code: 'FLEET_KEY_INVALID' });
   });
 
   it('reads key text from an env var', async () => {

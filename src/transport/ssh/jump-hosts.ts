@@ -10,7 +10,6 @@ import { Semaphore, type Release } from '../../concurrency/semaphore.js';
 import { FleetError } from '../../errors.js';
 import type { ConnectTarget } from '../transport.js';
 import type { ConnectOptions, JumpHosts } from '../transport.js';
-import { connectSsh } from './connect.js';
 import type { SshCredentialCache } from './credentials.js';
 import { abortError, translateJumpOpenError, translateSshError } from './errors.js';
 import { parseJumpSpec, type JumpHop } from './jump-spec.js';
@@ -148,6 +147,8 @@ export class SshJumpHosts implements JumpHosts {
     delete hopOpts.onTiming;
     delete hopOpts.debug;
     try {
+      // ssh2 loads with the first connect (see lazy-ssh-transport.ts), not with the jump hosts.
+      const { connectSsh } = await import('./connect.js');
       const { value } = await withConnectRetries(() => connectSsh(spec, hopOpts, creds, open), {
         retries: opts.retries ?? 0,
         baseDelayMs: opts.retryDelayMs ?? DEFAULT_RETRY_DELAY_MS,

@@ -6,7 +6,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FleetError, FleetErrorCode } from '../../errors.js';
-import { connectStageOf } from './connect.js';
+import { connectStageOf } from './connect-stage.js';
 import { abortError } from './errors.js';
 
 /** Default base of the backoff. */

@@ -56,6 +56,8 @@ export class SshCredentialCache implements CredentialCache {
   #passphraseEnv: string;
   #home: string;
   #keys = new Map<string, Promise<LoadedKey>>();
+  #fingerprints = new Map<string, Promise<string>>();
+  #defaultKeyFiles: Promise<string[]> | undefined;
 
   constructor(options: CredentialCacheOptions = {}) {
     this.#env = options.env ?? process.env;
@@ -100,7 +102,21 @@ export class SshCredentialCache implements CredentialCache {
    * fingerprint needs: read without loading ssh2's key parser (about 40 ms of start-up on the
    * warm `--persist` path, which never signs). Any other key is parsed as a connect would.
    */
-  async keyFingerprint(path: string): Promise<string> {
+  keyFingerprint(path: string): Promise<string> {
+    let pending = this.#fingerprints.get(path);
+    if (pending === undefined) {
+      pending = this.#fingerprint(path);
+      this.#fingerprints.set(path, pending);
+      // As for parsed keys (#cached): the same answer for every host, but never unhandled, and
+      // out of file descriptors is not the key's fault.
+      pending.catch((error: unknown) => {
+        if (isOutOfDescriptors(error) && this.#fingerprints.get(path) === pending) this.#fingerprints.delete(path);
+      });
+    }
+    return pending;
+  }
+
+  async #fingerprint(path: string): Promise<string> {
     const loaded = this.#keys.get(`file:${path}`);
     if (loaded !== undefined) return (await loaded).fingerprint;
     const blob = openSshPublicBlob(await readPrivateKeyFile(path));
@@ -108,7 +124,13 @@ export class SshCredentialCache implements CredentialCache {
   }
 
   /** The default identity files that exist (~/.ssh/id_ed25519, id_ecdsa, id_rsa), in OpenSSH's order. */
-  async defaultKeyFiles(): Promise<string[]> {
+  defaultKeyFiles(): Promise<string[]> {
+    // Once per cache (i.e. per run), not three stats per host.
+    this.#defaultKeyFiles ??= this.#findDefaultKeyFiles();
+    return this.#defaultKeyFiles;
+  }
+
+  async #findDefaultKeyFiles(): Promise<string[]> {
     const found: string[] = [];
     for (const name of DEFAULT_KEY_NAMES) {
       const path = join(this.#home, '.ssh', name);

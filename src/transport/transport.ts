@@ -234,6 +234,21 @@ export interface ExecRequest {
    * Names must match `[A-Za-z_][A-Za-z0-9_]*`. Values are part of the remote shell's command line.
    */
   env?: Record<string, string>;
+  /**
+   * Check the connection still answers before the command is sent: a keepalive goes out in the
+   * same flight as the channel open, so a live connection pays no extra round trip (the server
+   * answers in order, so the channel, hence the command, only starts after the keepalive's reply).
+   * When no reply comes within this many ms, or the connection is found closed, the connection is
+   * torn down before the command could be sent, and exec rejects with FLEET_CONNECTION_LOST whose
+   * `details.started` is false: running it elsewhere cannot run it twice (see isNotStarted).
+   */
+  aliveWithinMs?: number;
+}
+
+/** True for an exec failure that happened before the command was sent (see ExecRequest.aliveWithinMs). */
+export function isNotStarted(error: unknown): boolean {
+  const e = error as { code?: unknown; context?: { details?: Record<string, unknown> } } | undefined;
+  return e?.code === 'FLEET_CONNECTION_LOST' && e.context?.details?.['started'] === false;
 }
 
 /** How a remote command ended: its exit code, or the signal that killed it. */

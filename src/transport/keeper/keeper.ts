@@ -15,7 +15,7 @@ import { createCredentialCache } from '../ssh/credentials.js';
 import { withFileLock } from '../ssh/file-lock.js';
 import { loadKnownHosts } from '../ssh/known-hosts-store.js';
 import { createSshTransport } from '../ssh/ssh-transport.js';
-import type { Connection, CredentialCache, KnownHosts, RemoteHandle, SftpSession, Transport } from '../transport.js';
+import { type Connection, type CredentialCache, type ExecRequest, isNotStarted, type KnownHosts, type RemoteHandle, type SftpSession, type Transport } from '../transport.js';
 import { ensurePrivateDir, type KeeperPaths, tokenMatches, writeToken } from './paths.js';
 import {
   type AcquireResult,
@@ -38,6 +38,8 @@ import {
 
 /** How long a kept connection may take to answer the liveness check before it is replaced. */
 const LIVENESS_TIMEOUT_MS = 3000;
+/** A connection this young that ran nothing yet is used without a liveness check. */
+const FRESH_MS = 5000;
 /** How long the keeper waits, holding nothing, before it exits (a command may be about to start). */
 const EMPTY_GRACE_MS = 1000;
 
@@ -54,6 +56,8 @@ interface Entry {
   timer: NodeJS.Timeout | undefined;
   connectedAt: number;
   hostKeyBlob: string;
+  /** Connected and not yet used: no liveness check needed for its first command. */
+  fresh: boolean;
 }
 
 export interface KeeperOptions {
@@ -255,8 +259,9 @@ export class Keeper {
       this.#hold(existing);
       try {
         const conn = await existing.conn;
-        // Checked before any command runs on it, never after: a dead one is replaced now.
-        if (!existing.dead && (await alive(conn))) {
+        // Whether it still answers is checked as each command or SFTP session starts on it
+        // (#exec, #sftp), before anything is sent, never after; a dead one is replaced then.
+        if (!existing.dead) {
           existing.persistMs = Math.max(existing.persistMs, target.persistMs);
           return { reused: true, hostKey: { ...conn.hostKey, blob: existing.hostKeyBlob }, timing: { ...conn.timing } };
         }
@@ -300,6 +305,7 @@ export class Keeper {
       timer: undefined,
       connectedAt: Date.now(),
       hostKeyBlob: '',
+      fresh: true,
     };
     entry.conn = (async () => {
       const knownHosts = await this.#knownHostsFor(target);
@@ -327,6 +333,28 @@ export class Keeper {
     entry.conn.catch(() => undefined);
     this.#entries.set(key, entry);
     return entry;
+  }
+
+  /**
+   * A live connection in place of `dead`'s, counted as running for the caller (who ends it with
+   * #endUse): the one another command already opened in its place, else a new connect.
+   */
+  async #replace(dead: Entry): Promise<{ entry: Entry; conn: Connection }> {
+    this.#log(`dead ${dead.target.name}: replaced before the command started`);
+    this.#drop(dead);
+    const current = this.#entries.get(dead.key);
+    const entry = current !== undefined && !current.dead ? current : this.#connect(dead.key, dead.target);
+    entry.running += 1;
+    this.#hold(entry);
+    try {
+      const conn = await entry.conn;
+      entry.fresh = false;
+      return { entry, conn };
+    } catch (error) {
+      this.#endUse(entry);
+      if (entry.settled === undefined) this.#drop(entry);
+      throw error;
+    }
   }
 
   #knownHostsFor(target: PersistTarget): Promise<KnownHosts> {
@@ -464,7 +492,16 @@ export class Keeper {
     };
     sock.on('data', (chunk: Buffer) => (session === undefined ? pending.push(chunk) : handle(chunk)));
     const ended = new Promise<void>((resolve) => sock.on('close', resolve));
-    conn.sftp().then(
+    // An SFTP session is opened after an explicit check (a transfer's one round trip is noise).
+    const fresh = isFresh(entry);
+    entry.fresh = false;
+    const live = async (): Promise<Connection> => {
+      if (fresh || (await alive(conn))) return conn;
+      const next = await this.#replace(entry);
+      void ended.then(() => this.#endUse(next.entry));
+      return next.conn;
+    };
+    live().then((c) => c.sftp()).then(
       (s) => {
         session = s;
         send(Frame.SftpReady, JSON.stringify({ maxWriteBytes: s.maxWriteBytes, maxReadBytes: s.maxReadBytes, hasPosixRename: s.hasPosixRename }));
@@ -505,16 +542,30 @@ export class Keeper {
     const start = (): void => {
       if (started) return;
       started = true;
+      const request: ExecRequest = {
+        command: hello.command,
+        ...(hello.env !== undefined && { env: hello.env }),
+        ...(hello.pty === true && { pty: true }),
+        ...(stdin.length > 0 && { stdin: Buffer.concat(stdin) }),
+        signal: controller.signal,
+        flow,
+        onStdout: (chunk) => send(Frame.Stdout, chunk),
+        onStderr: (chunk) => send(Frame.Stderr, chunk),
+      };
+      // A kept connection is checked in the same flight as the channel open (no extra round
+      // trip); one that does not answer is replaced, and the command, never sent, runs there.
+      const check = !isFresh(entry);
+      entry.fresh = false;
       conn
-        .exec({
-          command: hello.command,
-          ...(hello.env !== undefined && { env: hello.env }),
-          ...(hello.pty === true && { pty: true }),
-          ...(stdin.length > 0 && { stdin: Buffer.concat(stdin) }),
-          signal: controller.signal,
-          flow,
-          onStdout: (chunk) => send(Frame.Stdout, chunk),
-          onStderr: (chunk) => send(Frame.Stderr, chunk),
+        .exec(check ? { ...request, aliveWithinMs: LIVENESS_TIMEOUT_MS } : request)
+        .catch(async (error: unknown) => {
+          if (!isNotStarted(error) || controller.signal.aborted) throw error;
+          const next = await this.#replace(entry);
+          try {
+            return await next.conn.exec(request);
+          } finally {
+            this.#endUse(next.entry);
+          }
         })
         .then(
           (exit) => {
@@ -594,6 +645,11 @@ async function sftpCall(session: SftpSession, method: string, args: unknown[], d
     default:
       throw new FleetError('FLEET_INTERNAL', `fleet keeper: unknown SFTP call ${method}`);
   }
+}
+
+/** Connected moments ago and not used yet: its first command needs no liveness check. */
+function isFresh(entry: Entry): boolean {
+  return entry.fresh && Date.now() - entry.connectedAt < FRESH_MS;
 }
 
 /** A kept connection answers a keepalive within the bound (undefined: the library cannot tell; trusted). */

@@ -60,7 +60,7 @@ export async function runExec(ctx: ExecContext, req: ExecRequest): Promise<ExecE
     if (local.signal.aborted) throw abortError(local.signal, host);
     const command = wrapCommand(req.command, req.env);
     const t0 = performance.now();
-    const { opened, release, link } = await openSession(ctx, command, req.pty === true, local.signal);
+    const { opened, release, link } = await openSession(ctx, command, req.pty === true, local.signal, req.aliveWithinMs);
     try {
       const t1 = performance.now();
       req.onTiming?.('channel', t1 - t0);
@@ -78,7 +78,7 @@ export async function runExec(ctx: ExecContext, req: ExecRequest): Promise<ExecE
   }
 }
 
-async function openSession(ctx: ExecContext, command: string, pty: boolean, signal: AbortSignal): Promise<{ opened: OpenChannel; release: () => void; link: SshLink }> {
+async function openSession(ctx: ExecContext, command: string, pty: boolean, signal: AbortSignal, aliveWithinMs: number | undefined): Promise<{ opened: OpenChannel; release: () => void; link: SshLink }> {
   for (let attempt = 0; ; attempt += 1) {
     // A server that allows one session, and it is held: its holder may be waiting for this very
     // command (an upload's SFTP session for its checksum), so waiting for the slot could
@@ -88,7 +88,7 @@ async function openSession(ctx: ExecContext, command: string, pty: boolean, sign
       if (lane !== undefined) return openOn(lane, command, pty, signal);
     }
     try {
-      return await openOn(ctx, command, pty, signal);
+      return await openOn(ctx, command, pty, signal, aliveWithinMs);
     } catch (error) {
       await retryAfterSessionRefusal(error, attempt, ctx.sessions, signal);
     }
@@ -96,12 +96,12 @@ async function openSession(ctx: ExecContext, command: string, pty: boolean, sign
 }
 
 /** Opens the channel on `lane` (a connection and its session slots); the slot is released on failure. */
-async function openOn(lane: SideLane, command: string, pty: boolean, signal: AbortSignal): Promise<{ opened: OpenChannel; release: () => void; link: SshLink }> {
+async function openOn(lane: SideLane, command: string, pty: boolean, signal: AbortSignal, aliveWithinMs?: number): Promise<{ opened: OpenChannel; release: () => void; link: SshLink }> {
   const release = await lane.sessions.acquire({ signal }).catch(() => {
     throw abortError(signal, lane.link.target.host);
   });
   try {
-    return { opened: await openChannel(lane.link, command, pty), release, link: lane.link };
+    return { opened: await openChannel(lane.link, command, pty, aliveWithinMs), release, link: lane.link };
   } catch (error) {
     release();
     throw error;
@@ -113,13 +113,17 @@ async function openOn(lane: SideLane, command: string, pty: boolean, signal: Abo
  * event while it parses a batch of packets, and for a quick command the exit-status often arrives
  * in the same batch as the exec reply, before any listener added after an `await` could see it.
  */
-function openChannel(link: SshLink, command: string, pty: boolean): Promise<OpenChannel> {
+function openChannel(link: SshLink, command: string, pty: boolean, aliveWithinMs?: number): Promise<OpenChannel> {
   const ctx = { ...link.target, phase: 'session' as const };
+  const dead = aliveWithinMs === undefined ? undefined : livenessCheck(link, aliveWithinMs);
   return new Promise<OpenChannel>((resolve, reject) => {
+    // Whatever ssh2 does with the pending open of a torn-down connection, the exec ends here.
+    void dead?.then((notStarted) => notStarted && reject(notStarted));
     try {
       link.client.exec(command, pty ? { pty: PTY_OPTIONS } : {}, (err, channel) => {
         if (err) {
-          reject(translateSshError(err, ctx));
+          // Failed with the keepalive unanswered: the channel never opened, nothing was sent.
+          void (dead ?? Promise.resolve(undefined)).then((notStarted) => reject(notStarted ?? translateSshError(err, ctx)));
           return;
         }
         const opened: OpenChannel = { channel, exit: undefined };
@@ -132,6 +136,24 @@ function openChannel(link: SshLink, command: string, pty: boolean): Promise<Open
       reject(link.failure ?? translateSshError(error, ctx));
     }
   });
+}
+
+/**
+ * Sends a keepalive now, just before the channel open; resolves undefined when it is answered,
+ * else with the not-started error, after tearing the connection down. The teardown runs in the
+ * same macrotask as the timeout (microtasks only in between), so no packet read later, e.g. a
+ * late channel confirmation, can make ssh2 send the exec request.
+ */
+function livenessCheck(link: SshLink, withinMs: number): Promise<FleetError | undefined> {
+  const host = link.target.host;
+  return link.roundTrip(AbortSignal.timeout(withinMs)).then(
+    () => undefined,
+    (error: unknown) => {
+      link.destroy();
+      const why = error instanceof FleetError ? error.message : `no answer within ${withinMs} ms`;
+      return new FleetError('FLEET_CONNECTION_LOST', `${host}: the connection did not answer before the command was sent (${why})`, { host, details: { started: false } }, { cause: error });
+    },
+  );
 }
 
 /** A session channel and its exit status, once the server has sent it. */

@@ -46,8 +46,18 @@ describe('exec output flow', () => {
         if (event.type === 'stdout') received += event.data.length;
       },
     });
-    // Long enough for 32 MiB to pass many times over on loopback, were nothing held back.
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    // The marker that 32 MiB had every chance to pass: the same output, unthrottled, over the same
+    // connection, arrives in full meanwhile (a wait on an event, not on the clock).
+    let control = 0;
+    const unthrottled = await fleet.exec(`yes | head -c ${TOTAL}`, {
+      capture: false,
+      maxOutputBytes: TOTAL,
+      onEvent: (event) => {
+        if (event.type === 'stdout') control += event.data.length;
+      },
+    });
+    expect(unthrottled.summary.ok).toBe(1);
+    expect(control).toBe(TOTAL);
     // At most one SSH window (2 MiB) and what was in flight, far from the 32 MiB the command wants
     // to write (possibly nothing: the channel pauses at its first packet, the shell's pgid report).
     expect(received).toBeLessThan(6 * 1024 * 1024);

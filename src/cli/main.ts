@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 // The start-up path (`fleet --help`) imports leaf modules, not the internal entry: see .dependency-cruiser.cjs.
 import { isFleetError } from '../errors.js';
@@ -21,7 +22,14 @@ import { inheritCommandLineOptions } from './global-options.js';
 import type { CliIo } from './io.js';
 import { watchReaders } from './reader-gone.js';
 
-const VERSION = '0.1.0';
+/** The package's version, from the package.json two levels up (dist/cli/ or src/cli/), read once per run. */
+function packageVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string }).version ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
 
 // Commands that must work whatever the config files hold (a shell's completion script), and
 // `fleet config`, which resolves the settings itself to say where each came from.
@@ -87,7 +95,7 @@ function withReaderStop(io: CliIo, stop: AbortSignal): CliIo {
 function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
   const program = new Command('fleet')
     .description('Run commands and move files on many hosts over SSH; every host ends with an exact result.')
-    .version(VERSION, '-V, --version')
+    .version(packageVersion(), '-V, --version')
     .exitOverride()
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),

@@ -5,6 +5,8 @@
 export type {
   Connection,
   ConnectOptions,
+  ConnectionSlot,
+  ConnectionSlots,
   ConnectPhase,
   ConnectTimingPhase,
   ConnectTiming,

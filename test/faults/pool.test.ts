@@ -100,6 +100,36 @@ describe('the connection pool on real servers', () => {
     expect(labProcesses(lab, { host: ok.name, pattern: 'sleep 97' })).toEqual([]);
   });
 
+  it.each([1, 3])('maxConnections %i with hosts behind a jump host and hosts reached directly: never more TCP connections than the cap', async (cap) => {
+    const [bastionHost, ...rest] = lab.hosts;
+    if (bastionHost === undefined || rest.length < 12) throw new Error('too few lab hosts');
+    const behind = rest.slice(0, 6).map((h) => direct(h, `behind-${h.name}`));
+    const directly = rest.slice(6, 12).map((h) => direct(h));
+    const [bastion, ...targets] = hostSpecs(lab, [direct(bastionHost, 'bastion'), ...behind, ...directly]);
+    if (bastion === undefined) throw new Error('no bastion');
+    // The hosts behind the jump host first: their jump host is open when the others connect.
+    const inventory = targets.map((t) => (t.name.startsWith('behind-') ? { ...t, proxyJump: 'bastion' } : t));
+    const before = clientSocketsTo(new Set([22]));
+    let peak = 0;
+    const fleet = openFleet({ inventory, jumpHosts: [bastion], forks: 12, maxConnections: cap });
+    try {
+      const report = await fleet.exec('uname -n', {
+        onEvent: () => {
+          peak = Math.max(peak, clientSocketsTo(new Set([22])) - before);
+        },
+      });
+      expect(report.summary).toMatchObject({ total: 12, ok: 12 });
+      // Each host ran where it should: behind-labNNN on labNNN, through the bastion.
+      for (const r of report.results) expect(r.value?.stdout.trim()).toBe(r.host.replace(/^behind-/, ''));
+      expect(peak).toBeGreaterThan(0);
+      expect(peak).toBeLessThanOrEqual(cap);
+      expect((await fleet.connectionStats()).peak).toBeLessThanOrEqual(cap);
+    } finally {
+      await fleet.close();
+    }
+    expect(clientSocketsTo(new Set([22])) - before).toBe(0);
+  });
+
   it('Session: running out of descriptors while connecting is back-pressure (the pool waits and connects again), not a failure', async () => {
     const host = lab.hosts[0];
     if (host === undefined) throw new Error('no lab host');

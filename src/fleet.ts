@@ -37,9 +37,11 @@ export interface FleetOptions {
   /** Most hosts in flight at once (`-f`). Default 50. */
   forks?: number;
   /**
-   * Most connections open at once (`--max-connections`), all operations of this fleet together.
-   * Default: `forks`; a steps run (`run`) raises it to its host count unless it is set here, so
-   * each host keeps one connection across the run's barriers.
+   * Most connections open at once (`--max-connections`), all operations of this fleet together:
+   * those with a TCP socket, jump hosts included (a host behind a jump host is a channel of the
+   * jump host's connection and takes none). Default: `forks`; a steps run (`run`) raises it to
+   * its host count unless it is set here, so each host keeps one connection across the run's
+   * barriers.
    */
   maxConnections?: number;
   /** Most SSH handshakes in flight at once. Default 64 (see DEFAULT_MAX_HANDSHAKES). */

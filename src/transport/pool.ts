@@ -126,7 +126,16 @@ export class ConnectionPool implements ConnectionSource {
   // Idle connections behind a jump host closed for a waiting host (so that the jump host can go).
   #unpinning = 0;
   #scans = 0;
-  readonly #slots: ConnectionSlots = { take: (name, close) => this.#takeSlot(name, close) };
+  readonly #slots: ConnectionSlots = (() => {
+    const take = (name: string, close: () => void): Promise<ConnectionSlot> => this.#takeSlot(name, close);
+    const pool = this; // the getter's own `this` is the slots object
+    return {
+      take,
+      get limit(): number {
+        return pool.limit;
+      },
+    };
+  })();
   readonly #slotWaiters = new Set<Waiter>();
   readonly #handshakeWaiters = new Set<Waiter>();
   readonly #closing = new AbortController();
@@ -262,7 +271,11 @@ export class ConnectionPool implements ConnectionSource {
           this.#handshakeDone();
         }
       } finally {
-        if (entry !== undefined) this.#remove(entry);
+        if (entry !== undefined) {
+          // close() may be waiting on it as on a connect.
+          entry.settle(undefined, new FleetError('FLEET_CANCELLED', `${target.name}: scan ended`, { host: target.name }));
+          this.#remove(entry);
+        }
       }
     } finally {
       unhold?.();

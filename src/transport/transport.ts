@@ -201,6 +201,8 @@ export interface ConnectionSlots {
    * the pool's idle timeout passed. The slot stays taken until `release()`.
    */
   take(name: string, close: () => void): Promise<ConnectionSlot>;
+  /** The cap in force: a chain of more jump hosts than this can never be open at once. */
+  readonly limit: number;
 }
 
 /** One connection's room under the cap (see {@link ConnectionSlots}). */

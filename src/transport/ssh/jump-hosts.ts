@@ -65,6 +65,7 @@ export class SshJumpHosts implements JumpHosts {
   readonly #bastions = new Map<string, Promise<Bastion>>();
   // Connected bastions by key: lets #hop see synchronously that one has died since.
   readonly #live = new Map<string, Bastion>();
+  readonly #assembly = new Semaphore(1);
   // Open bastions, in the order they connected.
   readonly #opened = new Set<Bastion>();
   #closing: Promise<void> | undefined;
@@ -99,10 +100,21 @@ export class SshJumpHosts implements JumpHosts {
       throw new FleetError('FLEET_INTERNAL', 'ConnectOptions.credentials must come from createCredentialCache()');
     }
     const creds = opts.credentials;
+    const slots = opts.slots;
+    if (slots !== undefined && chain.length > slots.limit) {
+      throw new FleetError('FLEET_CONFIG_INVALID', `${target.name}: reached through ${chain.length} jump hosts, each a connection, but at most ${slots.limit} may be open (--max-connections)`, {
+        host: target.name,
+      });
+    }
     // A bastion that closed between its connect and this hold (closed as idle, or lost) is
     // connected again: a few times, then its failure is the host's.
     for (let tries = 1; ; tries += 1) {
+      // Under a cap, one chain at a time connects its inner hops: a chain holds its outer hops
+      // while its next one waits for a slot, and two chains doing that could wait on each other.
+      const assemble = slots !== undefined && chain.length > 1 && !this.#isOpen(chain);
+      const unlock = assemble ? await this.#assembly.acquire({ signal: opts.signal }).catch(() => Promise.reject(abortError(opts.signal as AbortSignal, target.name))) : () => {};
       const hop = this.#hop(chain, chain.length - 1, opts, creds);
+      hop.then(unlock, unlock);
       // Held as soon as it is connected, in the same turn: the pool never sees it idle meanwhile.
       const held = hop.then(
         (bastion) => {
@@ -131,6 +143,12 @@ export class SshJumpHosts implements JumpHosts {
       }
       unuse(bastion);
     }
+  }
+
+  /** True when the last hop of `chain` is connected now. */
+  #isOpen(chain: ConnectTarget[]): boolean {
+    const live = this.#live.get(chain.map(endpointOf).join(' > '));
+    return live !== undefined && !live.link.isClosed;
   }
 
   /**

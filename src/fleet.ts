@@ -15,16 +15,9 @@ import type { StepsReport } from './steps/outcome.js';
 import type { ExecOutput, RunReport, TransferOutput } from './result.js';
 import { FleetError } from './errors.js';
 import { connectTargetOf } from './run/connect-target.js';
-import {
-  createCredentialCache,
-  createJumpHosts,
-  createSshTransport,
-  loadKnownHosts,
-  type HostKeyPolicy,
-  type KnownHosts,
-  type Transport,
-} from './transport/index.js';
-import { ConnectionPool } from './transport/pool.js';
+import { openConnectionPool } from './connections.js';
+import type { HostKeyPolicy, KnownHosts, Transport } from './transport/index.js';
+import type { ConnectionPool } from './transport/pool.js';
 
 export { DEFAULT_MAX_OUTPUT_BYTES, type FleetExecOptions } from './operations/exec.js';
 export type { FleetGetOptions } from './operations/get.js';
@@ -44,9 +37,11 @@ export interface FleetOptions {
   /** Most hosts in flight at once (`-f`). Default 50. */
   forks?: number;
   /**
-   * Most connections open at once (`--max-connections`), all operations of this fleet together.
-   * Default: `forks`; a steps run (`run`) raises it to its host count unless it is set here, so
-   * each host keeps one connection across the run's barriers.
+   * Most connections open at once (`--max-connections`), all operations of this fleet together:
+   * those with a TCP socket, jump hosts included (a host behind a jump host is a channel of the
+   * jump host's connection and takes none). Default: `forks`; a steps run (`run`) raises it to
+   * its host count unless it is set here, so each host keeps one connection across the run's
+   * barriers.
    */
   maxConnections?: number;
   /** Most SSH handshakes in flight at once. Default 64 (see DEFAULT_MAX_HANDSHAKES). */
@@ -253,37 +248,24 @@ export class Fleet implements AsyncDisposable {
     return this.#pool;
   }
 
-  async #createPool(): Promise<{ pool: ConnectionPool; knownHosts: KnownHosts }> {
-    const knownHosts: KnownHosts = await loadKnownHosts({
-      files: this.#opts.knownHostsFiles ?? unique(this.hosts.flatMap((h) => h.knownHostsFiles)),
+  #createPool(): Promise<{ pool: ConnectionPool; knownHosts: KnownHosts }> {
+    const o = this.#opts;
+    return openConnectionPool({
+      transport: o.transport,
+      knownHostsFiles: o.knownHostsFiles ?? unique(this.hosts.flatMap((h) => h.knownHostsFiles)),
+      env: o.env,
+      hostKeyPolicy: o.hostKeyPolicy,
+      connectTimeoutMs: o.connectTimeoutMs,
+      maxSessions: o.maxSessions,
+      keepalive: o.keepalive,
+      retries: o.retries,
+      jumpHosts: (o.jumpHosts ?? this.#inventory.hosts).map(connectTargetOf),
+      jumpHandshakes: o.jumpHandshakes,
+      sshDebug: o.sshDebug,
+      maxConnections: o.maxConnections ?? o.forks ?? 50,
+      maxHandshakes: o.maxHandshakes,
+      idleTimeoutMs: o.idleTimeoutMs,
     });
-    const jumps = createJumpHosts({ hosts: (this.#opts.jumpHosts ?? this.#inventory.hosts).map(connectTargetOf), maxHandshakes: this.#opts.jumpHandshakes });
-    const shared = {
-      connectTimeoutMs: this.#opts.connectTimeoutMs ?? 10_000,
-      knownHosts,
-      credentials: createCredentialCache(this.#opts.env ? { env: this.#opts.env } : {}),
-      ...(this.#opts.maxSessions !== undefined && { maxSessions: this.#opts.maxSessions }),
-      ...(this.#opts.keepalive !== undefined && { keepaliveIntervalMs: this.#opts.keepalive.intervalMs }),
-      ...(this.#opts.keepalive?.countMax !== undefined && { keepaliveCountMax: this.#opts.keepalive.countMax }),
-      retries: this.#opts.retries ?? 0,
-      jumps,
-    };
-    const override = this.#opts.hostKeyPolicy;
-    const sshDebug = this.#opts.sshDebug;
-    const pool = new ConnectionPool({
-      transport: this.#opts.transport ?? createSshTransport(),
-      // The command line's policy wins; else the host's own; else strict.
-      optionsFor: (target) => ({
-        ...shared,
-        hostKeyPolicy: override ?? target.hostKeyPolicy ?? 'strict',
-        ...(sshDebug && { debug: (line: string) => sshDebug(target.name, line) }),
-      }),
-      maxConnections: this.#opts.maxConnections ?? this.#opts.forks ?? 50,
-      maxHandshakes: this.#opts.maxHandshakes,
-      idleTimeoutMs: this.#opts.idleTimeoutMs,
-      onClose: () => jumps.close(),
-    });
-    return { pool, knownHosts };
   }
 }
 

@@ -1,7 +1,8 @@
 /**
  * `connect(host)`: one host, one SSH transport, paramiko-style (`SSHClient.connect` +
- * `exec_command`). The same transport as fleets (strict host keys, cached keys, process-group
- * kill on timeout); a Session is for scripts that talk to one host at a time.
+ * `exec_command`). The same transport and connect path as fleets (strict host keys, cached keys,
+ * a connection pool of its own capped at one, process-group kill on timeout); a Session is for
+ * scripts that talk to one host at a time.
  */
 import { resolve } from 'node:path';
 import { withTimeout } from './concurrency/deadline.js';
@@ -17,14 +18,9 @@ import { putFiles } from './tasks/put.js';
 import { planPut } from './tasks/transfer-plan.js';
 import { TransferResources } from './tasks/transfer-shared.js';
 import { shellQuote } from './shell-quote.js';
-import {
-  createCredentialCache,
-  createSshTransport,
-  loadKnownHosts,
-  type Connection,
-  type HostKeyPolicy,
-  type Transport,
-} from './transport/index.js';
+import { openConnectionPool } from './connections.js';
+import type { Connection, HostKeyPolicy, Transport } from './transport/index.js';
+import type { ConnectionSource } from './transport/pool.js';
 
 /** Options of {@link connect}. Secrets given here are used for this connection and never logged. */
 export interface SessionOptions {
@@ -149,20 +145,25 @@ export async function connect(host: string | HostSpec, opts: SessionOptions = {}
   }
   if (opts.passphrase !== undefined) secrets[PASSPHRASE_VAR] = opts.passphrase;
   const env = { ...(opts.env ?? process.env), ...secrets };
-  const knownHosts = await loadKnownHosts(
-    opts.knownHostsFiles ? { files: opts.knownHostsFiles } : spec.knownHostsFiles.length > 0 ? { files: spec.knownHostsFiles } : {},
-  );
-  const target = connectTargetOf(spec);
-  const hostKeyPolicy = opts.hostKeyPolicy ?? target.hostKeyPolicy ?? 'strict';
-  const conn = await (opts.transport ?? createSshTransport()).connect(target, {
-    connectTimeoutMs: spec.connectTimeoutMs ?? opts.connectTimeoutMs ?? 10_000,
-    hostKeyPolicy,
-    knownHosts,
-    credentials: createCredentialCache({ env, ...(opts.passphrase !== undefined && { passphraseEnv: PASSPHRASE_VAR }) }),
-    ...(opts.signal && { signal: opts.signal }),
-    ...(opts.maxSessions !== undefined && { maxSessions: opts.maxSessions }),
+  // A pool of one connection, the Session's own: the same connect path as a Fleet's (timeout
+  // started at the handshake, EMFILE as back-pressure, close() that leaves no socket or timer).
+  const { pool } = await openConnectionPool({
+    transport: opts.transport,
+    knownHostsFiles: opts.knownHostsFiles ?? (spec.knownHostsFiles.length > 0 ? spec.knownHostsFiles : undefined),
+    env,
+    ...(opts.passphrase !== undefined && { passphraseEnv: PASSPHRASE_VAR }),
+    hostKeyPolicy: opts.hostKeyPolicy,
+    connectTimeoutMs: opts.connectTimeoutMs,
+    maxSessions: opts.maxSessions,
+    maxConnections: 1,
   });
-  return new Session(conn);
+  try {
+    const conn = await pool.acquire(connectTargetOf(spec), opts.signal ?? new AbortController().signal);
+    return new Session(conn, pool);
+  } catch (error) {
+    await pool.close();
+    throw error;
+  }
 }
 
 /** One authenticated connection to one host. Use with `await using`, or call `close()`. */
@@ -172,10 +173,12 @@ export class Session implements AsyncDisposable {
   /** The host key the server proved it holds (`ssh-keygen -lf` fingerprint). */
   readonly hostKey: { type: string; fingerprint: string };
   readonly #conn: Connection;
+  readonly #source: ConnectionSource | undefined;
 
-  /** Use {@link connect}. */
-  constructor(conn: Connection) {
+  /** Use {@link connect}. `source`: where `conn` was acquired; closing the Session closes it. */
+  constructor(conn: Connection, source?: ConnectionSource) {
     this.#conn = conn;
+    this.#source = source;
     this.host = conn.host;
     this.hostKey = conn.hostKey;
   }
@@ -278,7 +281,8 @@ export class Session implements AsyncDisposable {
 
   /** Stops running commands (killing their process groups) and closes the connection. Idempotent. */
   close(): Promise<void> {
-    return this.#conn.close();
+    // The pool closes the connection it lent; one lost earlier is no longer the pool's, so it is closed here too.
+    return this.#source ? this.#source.close().then(() => this.#conn.close()) : this.#conn.close();
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

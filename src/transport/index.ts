@@ -6,6 +6,8 @@
 export type {
   Connection,
   ConnectOptions,
+  ConnectionSlot,
+  ConnectionSlots,
   ConnectPhase,
   ConnectTimingPhase,
   ConnectTiming,

@@ -1,7 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { FleetError } from '../errors.js';
 import { ConnectionPool, isOutOfDescriptors, type PoolConnectOptions } from './pool.js';
-import type { ConnectOptions, ConnectTarget, Connection, Transport } from './transport.js';
+import type { ConnectionSlot, ConnectOptions, ConnectTarget, Connection, JumpHosts, Transport } from './transport.js';
 
 function target(name: string): ConnectTarget {
   return { name, address: name, port: 22, user: 'u', identityFiles: [] };
@@ -59,6 +59,46 @@ class ScriptedTransport implements Transport {
 }
 
 const options = () => ({}) as PoolConnectOptions;
+
+/** One jump host for every target with a proxyJump, opened in a pool slot, held as the contract says. */
+class OneJumpHost implements JumpHosts {
+  opened = 0;
+  open = false;
+  users = 0;
+  #slot: ConnectionSlot | undefined;
+  #connecting: Promise<void> | undefined;
+
+  async hold(t: ConnectTarget, opts: ConnectOptions): Promise<(() => void) | undefined> {
+    if (!t.proxyJump) return undefined;
+    this.#connecting ??= (async () => {
+      const slots = opts.slots;
+      if (slots === undefined) throw new Error('no slots given');
+      this.#slot = await slots.take('bastion', () => this.#closeNow());
+      this.opened += 1;
+      this.open = true;
+    })();
+    await this.#connecting;
+    this.users += 1;
+    this.#slot?.setIdle(false);
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      this.users -= 1;
+      if (this.users === 0) this.#slot?.setIdle(true);
+    };
+  }
+
+  #closeNow(): void {
+    this.open = false;
+    this.#connecting = undefined;
+    this.#slot?.release();
+  }
+
+  async close(): Promise<void> {
+    if (this.open) this.#closeNow();
+  }
+}
 const never = new AbortController().signal;
 
 describe('ConnectionPool', () => {
@@ -193,5 +233,46 @@ describe('ConnectionPool', () => {
     expect(isOutOfDescriptors(Object.assign(new Error('x'), { code: 'ENFILE' }))).toBe(true);
     expect(isOutOfDescriptors(new FleetError('FLEET_INTERNAL', 'y', {}, { cause: Object.assign(new Error('z'), { code: 'EMFILE' }) }))).toBe(true);
     expect(isOutOfDescriptors(new Error('ECONNREFUSED'))).toBe(false);
+  });
+
+  describe('jump hosts', () => {
+    const behind = (name: string): ConnectTarget => ({ ...target(name), proxyJump: 'bastion' });
+
+    it('a jump host takes a slot, the hosts behind it none; idle, it closes for a waiting host', async () => {
+      const transport = new ScriptedTransport();
+      const jumps = new OneJumpHost();
+      const pool = new ConnectionPool({ transport, optionsFor: () => ({ jumps }) as unknown as PoolConnectOptions, maxConnections: 2 });
+      const [a, b, c] = await Promise.all(['a', 'b', 'c'].map((n) => pool.acquire(behind(n), never)));
+      expect(jumps.opened).toBe(1);
+      expect(pool.openCount).toBe(1); // the jump host; a, b and c are channels of it
+      const d = await pool.acquire(target('d'), never);
+      expect(pool.openCount).toBe(2);
+      // The cap is reached: e waits, and closes idle connections behind the jump host, then the jump host.
+      const e = pool.acquire(target('e'), never);
+      for (const conn of [a, b, c]) if (conn) pool.release(conn);
+      await e;
+      expect(jumps.open).toBe(false);
+      expect(transport.closedHosts.sort()).toEqual(['a', 'b', 'c']);
+      expect(pool.peakOpen).toBe(2);
+      pool.release(d);
+      await pool.close();
+      expect(transport.open).toBe(0);
+    });
+
+    it('an idle jump host closes after idleTimeoutMs, and close() closes one in use', async () => {
+      const transport = new ScriptedTransport();
+      const jumps = new OneJumpHost();
+      const pool = new ConnectionPool({ transport, optionsFor: () => ({ jumps }) as unknown as PoolConnectOptions, maxConnections: 5, idleTimeoutMs: 20 });
+      const a = await pool.acquire(behind('a'), never);
+      pool.release(a);
+      await a.closed; // idle: closed, which lets go of the jump host, idle in turn
+      await vi.waitFor(() => expect(jumps.open).toBe(false));
+      expect(pool.openCount).toBe(0);
+      await pool.acquire(behind('b'), never);
+      expect(jumps.opened).toBe(2);
+      await pool.close();
+      expect(jumps.open).toBe(false);
+      expect(pool.openCount).toBe(0);
+    });
   });
 });

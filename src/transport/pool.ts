@@ -16,6 +16,14 @@
  *   it holds, waits for one of them to close, and connects again.
  * - **close()** aborts connects in flight, closes every connection (running commands are killed
  *   by the transport) and clears its timers: afterwards the pool holds no socket and no timer.
+ * - **Jump hosts.** The cap counts connections with a socket of their own: a host reached
+ *   directly, and a jump host's connection, which the transport opens in a slot it takes through
+ *   `ConnectOptions.slots`. A host behind a jump host is a channel of that connection: it takes no
+ *   slot. Its jump hosts are held (`JumpHosts.hold`) before its handshake slot, so no host ever
+ *   holds a slot or a handshake while it waits for its jump host's slot. A jump host that no
+ *   connection holds is idle: closed like an idle connection (for a waiting host, after
+ *   `idleTimeoutMs`, at close()); a waiting host closes idle connections behind a jump host too,
+ *   when that is what keeps it open.
  *
  * The seam: callers depend on {@link ConnectionSource} only. `ConnectionPool` is the one
  * implementation today; a keeper of persistent connections can implement the same interface
@@ -23,7 +31,7 @@
  */
 import { onAbort } from '../concurrency/abort-fan-out.js';
 import { FleetError, toFleetError } from '../errors.js';
-import type { ConnectOptions, ConnectPhase, ConnectTarget, Connection, HostKey, Transport } from './transport.js';
+import type { ConnectionSlot, ConnectionSlots, ConnectOptions, ConnectPhase, ConnectTarget, Connection, HostKey, Transport } from './transport.js';
 
 /**
  * Where a task's connection comes from. Implementations: {@link ConnectionPool}.
@@ -85,6 +93,23 @@ interface Entry {
   connecting: Promise<Connection> | undefined;
   holders: number;
   idleSince: number;
+  /** False for a host behind a jump host: a channel, not a socket, so no slot. */
+  readonly counted: boolean;
+  /** Lets go of the jump hosts the connection runs through (once it is closed or failed). */
+  readonly unhold: (() => void) | undefined;
+}
+
+type Reserved = Entry & { settle: (conn: Connection | undefined, error?: unknown) => void };
+
+/** A jump host's connection, opened by the transport in a slot of ours. */
+interface JumpSlot {
+  readonly name: string;
+  readonly close: () => void;
+  idle: boolean;
+  idleSince: number;
+  /** Asked to close: its slot is counted as closing until it is released. */
+  closing: boolean;
+  released: boolean;
 }
 
 interface Waiter {
@@ -95,6 +120,22 @@ interface Waiter {
 export class ConnectionPool implements ConnectionSource {
   readonly #opts: ConnectionPoolOptions;
   readonly #entries = new Map<string, Entry>();
+  readonly #jumpSlots = new Set<JumpSlot>();
+  // Slots taken: hosts reached directly (connecting or open) and jump hosts not closing.
+  #held = 0;
+  // Idle connections behind a jump host closed for a waiting host (so that the jump host can go).
+  #unpinning = 0;
+  #scans = 0;
+  readonly #slots: ConnectionSlots = (() => {
+    const take = (name: string, close: () => void): Promise<ConnectionSlot> => this.#takeSlot(name, close);
+    const pool = this; // the getter's own `this` is the slots object
+    return {
+      take,
+      get limit(): number {
+        return pool.limit;
+      },
+    };
+  })();
   readonly #slotWaiters = new Set<Waiter>();
   readonly #handshakeWaiters = new Set<Waiter>();
   readonly #closing = new AbortController();
@@ -119,7 +160,7 @@ export class ConnectionPool implements ConnectionSource {
 
   /** Connections open, connecting or still closing right now. */
   get openCount(): number {
-    return this.#entries.size + this.#closingCount;
+    return this.#held + this.#closingCount;
   }
 
   /** The most connections that were open at once. */
@@ -182,7 +223,8 @@ export class ConnectionPool implements ConnectionSource {
         }
         continue;
       }
-      const reserved = await this.#reserve(target.name, signal);
+      const reserved = await this.#reserveFor(target, signal);
+      if (reserved === undefined) continue; // another task of this host came first: share its connection
       const conn = await this.#connect(reserved, target, signal, onPhase, onTiming, outOfDescriptors);
       if (conn === undefined) {
         outOfDescriptors += 1; // out of descriptors: waited for a release or backed off; try again
@@ -199,8 +241,13 @@ export class ConnectionPool implements ConnectionSource {
     if (entry.holders > 0) return;
     entry.idleSince = performance.now();
     // A host waits for a slot: this connection's is the one to give.
-    if (this.#slotWaiters.size > 0 || this.#entries.size > this.limit) this.#evict(entry);
-    else this.#armIdleTimer();
+    if (entry.counted && (this.#slotWaiters.size > 0 || this.#held > this.limit)) {
+      this.#evict(entry);
+      return;
+    }
+    this.#armIdleTimer();
+    // Behind a jump host: a waiting host may close it so that the jump host can go.
+    if (!entry.counted) wakeOne(this.#slotWaiters);
   }
 
   async scanHostKey(target: ConnectTarget, signal: AbortSignal): Promise<HostKey> {
@@ -209,17 +256,29 @@ export class ConnectionPool implements ConnectionSource {
       throw new FleetError('FLEET_CONFIG_INVALID', `${target.name}: this transport cannot scan host keys`, { host: target.name });
     }
     this.#check(target, signal);
-    // A scan holds a socket as a connect does; it takes a slot under a name of its own.
-    const entry = await this.#reserve(`\0scan:${target.name}`, signal);
+    const options = { ...this.#opts.optionsFor(target), signal: AbortSignal.any([signal, this.#closing.signal]), slots: this.#slots };
+    const unhold = await options.jumps?.hold(target, options);
     try {
-      await this.#handshakeSlot(target, signal);
+      // A direct scan holds a socket as a connect does: a slot under a name of its own. Through
+      // a jump host it is a channel, as a connection is.
+      this.#scans += 1;
+      const entry = unhold === undefined ? await this.#reserve(`\0scan:${this.#scans}:${target.name}`, signal) : undefined;
       try {
-        return await scan.call(this.#opts.transport, target, { ...this.#opts.optionsFor(target), signal: AbortSignal.any([signal, this.#closing.signal]) });
+        await this.#handshakeSlot(target, signal);
+        try {
+          return await scan.call(this.#opts.transport, target, options);
+        } finally {
+          this.#handshakeDone();
+        }
       } finally {
-        this.#handshakeDone();
+        if (entry !== undefined) {
+          // close() may be waiting on it as on a connect.
+          entry.settle(undefined, new FleetError('FLEET_CANCELLED', `${target.name}: scan ended`, { host: target.name }));
+          this.#remove(entry);
+        }
       }
     } finally {
-      this.#remove(entry);
+      unhold?.();
     }
   }
 
@@ -237,7 +296,9 @@ export class ConnectionPool implements ConnectionSource {
       const conn = e.conn ?? (await e.connecting?.catch(() => undefined));
       await conn?.close();
     }));
-    this.#entries.clear();
+    for (const e of entries) this.#remove(e);
+    // Jump hosts last, innermost first: the connections above ran through them.
+    for (const slot of [...this.#jumpSlots].reverse()) if (!slot.released) slot.close();
     await this.#opts.onClose?.();
   }
 
@@ -248,29 +309,111 @@ export class ConnectionPool implements ConnectionSource {
   }
 
   /**
+   * The entry `target`'s connect fills: behind a jump host, once its jump hosts are held (no
+   * slot); else in a slot of its own (#reserve). Undefined when another task of the host added
+   * one meanwhile (the caller shares that one instead).
+   */
+  async #reserveFor(target: ConnectTarget, signal: AbortSignal): Promise<Reserved | undefined> {
+    const options = this.#opts.optionsFor(target);
+    if (options.jumps !== undefined) {
+      const unhold = await options.jumps.hold(target, { ...options, signal: AbortSignal.any([signal, this.#closing.signal]), slots: this.#slots });
+      if (this.#entries.has(target.name) || this.#closing.signal.aborted || signal.aborted) {
+        unhold?.();
+        this.#check(target, signal);
+        return undefined;
+      }
+      if (unhold !== undefined) return this.#newEntry(target.name, false, unhold);
+    }
+    return this.#reserve(target.name, signal);
+  }
+
+  /**
    * Takes a slot for `name` (under the cap, after closing an idle connection if need be) and
    * resolves with its entry, added at once with a `connecting` promise that #connect settles: a
    * second task of the host that comes meanwhile waits on that instead of taking another slot.
+   * Undefined when such an entry appeared while this one waited.
    */
-  async #reserve(name: string, signal: AbortSignal): Promise<Entry & { settle: (conn: Connection | undefined, error?: unknown) => void }> {
+  async #reserve(name: string, signal: AbortSignal): Promise<Reserved | undefined> {
     for (;;) {
       this.#check({ name } as ConnectTarget, signal);
-      if (this.openCount < this.limit) {
-        let settle: (conn: Connection | undefined, error?: unknown) => void = () => {};
-        const connecting = new Promise<Connection>((resolve, reject) => {
-          settle = (conn, error) => (conn === undefined ? reject(error) : resolve(conn));
-        });
-        // Nobody may be waiting on it; its failure is the connecting task's to report.
-        connecting.catch(() => undefined);
-        const entry = { name, conn: undefined, connecting, holders: 0, idleSince: 0, settle };
-        this.#add(entry);
-        return entry;
-      }
-      // Close one idle connection per waiter; the waiter takes the slot once its socket is closed.
-      const idle = this.#closingCount < this.#slotWaiters.size + 1 ? this.#oldestIdle() : undefined;
-      if (idle !== undefined) this.#evict(idle);
+      if (this.#entries.has(name)) return undefined;
+      if (this.openCount < this.limit) return this.#newEntry(name, true, undefined);
+      this.#makeRoom();
       await this.#wait(this.#slotWaiters, signal);
     }
+  }
+
+  #newEntry(name: string, counted: boolean, unhold: (() => void) | undefined): Reserved {
+    let settle: (conn: Connection | undefined, error?: unknown) => void = () => {};
+    const connecting = new Promise<Connection>((resolve, reject) => {
+      settle = (conn, error) => (conn === undefined ? reject(error) : resolve(conn));
+    });
+    // Nobody may be waiting on it; its failure is the connecting task's to report.
+    connecting.catch(() => undefined);
+    const entry = { name, conn: undefined, connecting, holders: 0, idleSince: 0, counted, unhold, settle };
+    this.#add(entry);
+    return entry;
+  }
+
+  /**
+   * For a waiting host: closes one idle connection or jump host per waiter (the waiter takes the
+   * slot once its socket is closed); with none, one idle connection behind a jump host, which
+   * may be what keeps that jump host open.
+   */
+  #makeRoom(): void {
+    if (this.#closingCount >= this.#slotWaiters.size + 1) return;
+    const idle = this.#oldestIdle();
+    if (idle !== undefined) {
+      this.#evictIdle(idle);
+      return;
+    }
+    if (this.#unpinning >= this.#slotWaiters.size + 1) return;
+    let oldest: Entry | undefined;
+    for (const e of this.#entries.values()) {
+      if (!e.counted && e.conn !== undefined && e.holders === 0 && (oldest === undefined || e.idleSince < oldest.idleSince)) oldest = e;
+    }
+    if (oldest !== undefined) this.#evict(oldest);
+  }
+
+  /** A slot for a jump host's connection (ConnectionSlots.take): waits under the cap as a host does. */
+  async #takeSlot(name: string, close: () => void): Promise<ConnectionSlot> {
+    for (;;) {
+      if (this.#closing.signal.aborted) throw new FleetError('FLEET_CANCELLED', `${name}: the fleet was closed`, { host: name });
+      if (this.openCount < this.limit) break;
+      this.#makeRoom();
+      await this.#wait(this.#slotWaiters, this.#closing.signal);
+    }
+    const slot: JumpSlot = { name, close, idle: false, idleSince: 0, closing: false, released: false };
+    this.#jumpSlots.add(slot);
+    this.#held += 1;
+    this.#peakOpen = Math.max(this.#peakOpen, this.openCount);
+    return {
+      setIdle: (idle) => {
+        if (slot.released || slot.closing) return;
+        slot.idle = idle;
+        if (!idle) return;
+        slot.idleSince = performance.now();
+        if (this.#slotWaiters.size > 0 || this.#held > this.limit) this.#evictSlot(slot);
+        else this.#armIdleTimer();
+      },
+      release: () => {
+        if (slot.released) return;
+        slot.released = true;
+        this.#jumpSlots.delete(slot);
+        if (slot.closing) this.#closingCount -= 1;
+        else this.#held -= 1;
+        wakeOne(this.#slotWaiters);
+      },
+    };
+  }
+
+  /** Asks an idle jump host to close; its slot is free once the transport releases it. */
+  #evictSlot(slot: JumpSlot): void {
+    if (slot.closing || slot.released) return;
+    slot.closing = true;
+    this.#held -= 1;
+    this.#closingCount += 1;
+    slot.close();
   }
 
   /** Resolves when a handshake may start. */
@@ -296,7 +439,7 @@ export class ConnectionPool implements ConnectionSource {
    * descriptors and a release has since been seen (the caller tries again).
    */
   async #connect(
-    entry: Entry & { settle: (conn: Connection | undefined, error?: unknown) => void },
+    entry: Reserved,
     target: ConnectTarget,
     signal: AbortSignal,
     onPhase: ((phase: ConnectPhase) => void) | undefined,
@@ -307,7 +450,13 @@ export class ConnectionPool implements ConnectionSource {
     try {
       await this.#handshakeSlot(target, signal);
       try {
-        const options = { ...this.#opts.optionsFor(target), signal: AbortSignal.any([signal, this.#closing.signal]), ...(onPhase && { onPhase }), ...(onTiming && { onTiming }) };
+        const options = {
+          ...this.#opts.optionsFor(target),
+          signal: AbortSignal.any([signal, this.#closing.signal]),
+          slots: this.#slots,
+          ...(onPhase && { onPhase }),
+          ...(onTiming && { onTiming }),
+        };
         conn = await this.#opts.transport.connect(target, options);
       } finally {
         this.#handshakeDone();
@@ -349,45 +498,69 @@ export class ConnectionPool implements ConnectionSource {
 
   #add(entry: Entry): void {
     this.#entries.set(entry.name, entry);
+    if (entry.counted) this.#held += 1;
     this.#peakOpen = Math.max(this.#peakOpen, this.openCount);
   }
 
   #remove(entry: Entry): void {
     if (this.#entries.get(entry.name) !== entry) return;
     this.#entries.delete(entry.name);
+    if (entry.counted) this.#held -= 1;
+    else entry.unhold?.();
     wakeOne(this.#slotWaiters);
   }
 
-  /** Closes an idle connection; its slot is free once its socket is closed, not before. */
+  /**
+   * Closes an idle connection; its slot is free once its socket is closed, not before (behind a
+   * jump host: it lets go of the jump host once closed).
+   */
   #evict(entry: Entry): void {
     const conn = entry.conn;
     if (this.#entries.get(entry.name) !== entry || conn === undefined) return;
     this.#entries.delete(entry.name);
-    this.#closingCount += 1;
+    if (entry.counted) {
+      this.#held -= 1;
+      this.#closingCount += 1;
+    } else {
+      this.#unpinning += 1;
+    }
     void conn
       .close()
       .catch(() => undefined)
       .finally(() => {
-        this.#closingCount -= 1;
+        if (entry.counted) this.#closingCount -= 1;
+        else {
+          this.#unpinning -= 1;
+          entry.unhold?.();
+        }
         wakeOne(this.#slotWaiters);
       });
   }
 
-  #oldestIdle(): Entry | undefined {
-    let oldest: Entry | undefined;
+  /** The idle connection or jump host holding a slot the longest (hosts behind jump hosts hold none). */
+  #oldestIdle(): Entry | JumpSlot | undefined {
+    let oldest: Entry | JumpSlot | undefined;
     for (const e of this.#entries.values()) {
-      if (e.conn !== undefined && e.holders === 0 && (oldest === undefined || e.idleSince < oldest.idleSince)) oldest = e;
+      if (e.counted && e.conn !== undefined && e.holders === 0 && (oldest === undefined || e.idleSince < oldest.idleSince)) oldest = e;
+    }
+    for (const s of this.#jumpSlots) {
+      if (s.idle && !s.closing && (oldest === undefined || s.idleSince < oldest.idleSince)) oldest = s;
     }
     return oldest;
   }
 
-  /** Closes idle connections while more are open than the cap allows. */
+  #evictIdle(idle: Entry | JumpSlot): void {
+    if ('conn' in idle) this.#evict(idle);
+    else this.#evictSlot(idle);
+  }
+
+  /** Closes idle connections and jump hosts while more are open than the cap allows. */
   #trimIdle(): void {
     // Those already closing are on their way out: count the rest.
-    while (this.#entries.size > this.limit) {
+    while (this.#held > this.limit) {
       const idle = this.#oldestIdle();
       if (idle === undefined) return;
-      this.#evict(idle);
+      this.#evictIdle(idle);
     }
   }
 
@@ -424,6 +597,11 @@ export class ConnectionPool implements ConnectionSource {
       for (const e of [...this.#entries.values()]) {
         if (e.conn === undefined || e.holders > 0) continue;
         if (now - e.idleSince >= idleMs) this.#evict(e);
+        else left = true;
+      }
+      for (const s of [...this.#jumpSlots]) {
+        if (!s.idle || s.closing) continue;
+        if (now - s.idleSince >= idleMs) this.#evictSlot(s);
         else left = true;
       }
       if (left) this.#armIdleTimer();

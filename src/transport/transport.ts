@@ -182,6 +182,35 @@ export interface ConnectOptions {
   retryDelayMs?: number;
   /** The run's jump hosts (from `createJumpHosts()`); required for hosts with `proxyJump`. */
   jumps?: JumpHosts;
+  /**
+   * Room under the caller's cap on open connections for those the transport opens on its own
+   * (jump hosts). Given by the connection pool; absent, such connections are not counted.
+   */
+  slots?: ConnectionSlots;
+}
+
+/**
+ * Where a transport takes room for a connection it opens on its own, beside the one it was asked
+ * for: a jump host's. The connection pool gives its cap this way (pool.ts).
+ */
+export interface ConnectionSlots {
+  /**
+   * Resolves with a slot once one more connection may open (the connection is busy until told
+   * otherwise); rejects with FLEET_CANCELLED when the pool closes first. `close` is how the pool
+   * asks for the connection to close: only while it is idle, when a host waits for its slot or
+   * the pool's idle timeout passed. The slot stays taken until `release()`.
+   */
+  take(name: string, close: () => void): Promise<ConnectionSlot>;
+  /** The cap in force: a chain of more jump hosts than this can never be open at once. */
+  readonly limit: number;
+}
+
+/** One connection's room under the cap (see {@link ConnectionSlots}). */
+export interface ConnectionSlot {
+  /** Idle: nothing uses the connection; the pool may then ask for it to close. */
+  setIdle(idle: boolean): void;
+  /** The connection is closed (or never opened): the room is free again. Idempotent. */
+  release(): void;
 }
 
 /**
@@ -190,6 +219,14 @@ export interface ConnectOptions {
  * connections that go through it.
  */
 export interface JumpHosts {
+  /**
+   * Connects (or joins) the jump hosts `target` goes through and keeps them open for it until the
+   * returned function is called (once, after the target's connection closed or failed): a jump
+   * host nothing holds is idle, closed when `opts.slots` asks for its room. Resolves undefined
+   * for a target reached directly. Rejects like a connect (the hop's error, labelled for
+   * `target`), or with the reason when `opts.signal` aborts.
+   */
+  hold(target: ConnectTarget, opts: ConnectOptions): Promise<(() => void) | undefined>;
   /** Closes every bastion connection. Idempotent. */
   close(): Promise<void>;
 }

@@ -4,13 +4,18 @@
  * MaxStartups of the hosts behind, and the bastion itself, see them all at once). A target's byte
  * stream is a `direct-tcpip` channel opened on the last bastion of its chain, handed to the
  * target's own ssh2 Client as `sock`, so the target's host key is checked end to end.
+ *
+ * Under a pool (`ConnectOptions.slots`) a bastion connection takes one of the pool's slots while
+ * it is open. It is held by the hosts behind it (`hold`, from before their connect until their
+ * connection closes) and by the bastions reached through it; held by none, it is idle, and the
+ * pool closes it when a host needs its slot or the pool's idle timeout passes.
  */
 import type { Duplex } from 'node:stream';
 import { Semaphore, type Release } from '../../concurrency/semaphore.js';
 import { FleetError } from '../../errors.js';
 import type { ConnectTarget } from '../transport.js';
-import type { ConnectOptions, JumpHosts } from '../transport.js';
-import type { SshCredentialCache } from './credentials.js';
+import type { ConnectionSlot, ConnectOptions, JumpHosts } from '../transport.js';
+import { SshCredentialCache } from './credentials.js';
 import { abortError, translateJumpOpenError, translateSshError } from './errors.js';
 import { parseJumpSpec, type JumpHop } from './jump-spec.js';
 import type { LinkTarget, SshLink } from './link.js';
@@ -46,6 +51,10 @@ interface Bastion {
   spec: ConnectTarget;
   link: SshLink;
   handshakes: Semaphore;
+  /** Hosts (and bastions reached through this one) holding it open. */
+  users: number;
+  /** Its room under the pool's cap, when there is a pool. */
+  slot: ConnectionSlot | undefined;
 }
 
 /** The ssh2-backed {@link JumpHosts}. */
@@ -55,7 +64,9 @@ export class SshJumpHosts implements JumpHosts {
   readonly #bastions = new Map<string, Promise<Bastion>>();
   // Connected bastions by key: lets #hop see synchronously that one has died since.
   readonly #live = new Map<string, Bastion>();
-  readonly #opened: Bastion[] = [];
+  readonly #assembly = new Semaphore(1);
+  // Open bastions, in the order they connected.
+  readonly #opened = new Set<Bastion>();
   #closing: Promise<void> | undefined;
 
   constructor(options: JumpHostsOptions) {
@@ -78,6 +89,65 @@ export class SshJumpHosts implements JumpHosts {
       throw new FleetError('FLEET_CONFIG_INVALID', `${target.name}: proxy_jump chain longer than ${MAX_CHAIN} hops (a cycle?)`, { host: target.name });
     }
     return [...this.chainOf(first, depth + 1), ...hops];
+  }
+
+  /** {@inheritDoc JumpHosts.hold} */
+  async hold(target: ConnectTarget, opts: ConnectOptions): Promise<(() => void) | undefined> {
+    const chain = this.chainOf(target);
+    if (chain.length === 0) return undefined;
+    if (!(opts.credentials instanceof SshCredentialCache)) {
+      throw new FleetError('FLEET_INTERNAL', 'ConnectOptions.credentials must come from createCredentialCache()');
+    }
+    const creds = opts.credentials;
+    const slots = opts.slots;
+    if (slots !== undefined && chain.length > slots.limit) {
+      throw new FleetError('FLEET_CONFIG_INVALID', `${target.name}: reached through ${chain.length} jump hosts, each a connection, but at most ${slots.limit} may be open (--max-connections)`, {
+        host: target.name,
+      });
+    }
+    // A bastion that closed between its connect and this hold (closed as idle, or lost) is
+    // connected again: a few times, then its failure is the host's.
+    for (let tries = 1; ; tries += 1) {
+      // Under a cap, one chain at a time connects its inner hops: a chain holds its outer hops
+      // while its next one waits for a slot, and two chains doing that could wait on each other.
+      const assemble = slots !== undefined && chain.length > 1 && !this.#isOpen(chain);
+      const unlock = assemble ? await this.#assembly.acquire({ signal: opts.signal }).catch(() => Promise.reject(abortError(opts.signal as AbortSignal, target.name))) : () => {};
+      const hop = this.#hop(chain, chain.length - 1, opts, creds);
+      hop.then(unlock, unlock);
+      // Held as soon as it is connected, in the same turn: the pool never sees it idle meanwhile.
+      const held = hop.then(
+        (bastion) => {
+          use(bastion);
+          return bastion;
+        },
+        (error: unknown) => {
+          throw viaJump(error, target);
+        },
+      );
+      let bastion: Bastion;
+      try {
+        bastion = await raceSignal(held, opts.signal, target.name);
+      } catch (error) {
+        // Given up (aborted) while it connects: let go of it once it has.
+        held.then(unuse, () => undefined);
+        throw error;
+      }
+      if (!bastion.link.isClosed || tries >= 3) {
+        let done = false;
+        return () => {
+          if (done) return;
+          done = true;
+          unuse(bastion);
+        };
+      }
+      unuse(bastion);
+    }
+  }
+
+  /** True when the last hop of `chain` is connected now. */
+  #isOpen(chain: ConnectTarget[]): boolean {
+    const live = this.#live.get(chain.map(endpointOf).join(' > '));
+    return live !== undefined && !live.link.isClosed;
   }
 
   /**
@@ -131,12 +201,19 @@ export class SshJumpHosts implements JumpHosts {
     const spec = chain[index] as ConnectTarget;
     let open: SocketOpener = openTcpSocket;
     let release: Release = () => {};
+    let via: Bastion | undefined;
     if (index > 0) {
       // Shared by every host behind it: no single caller's signal may cancel it. Bounded by the
-      // connect timeouts of the hops instead.
-      const via = await this.#hop(chain, index - 1, opts, creds).catch((error: unknown) => {
-        throw viaJump(error, spec);
-      });
+      // connect timeouts of the hops instead. Held while this hop's connection runs through it.
+      via = await this.#hop(chain, index - 1, opts, creds).then(
+        (b) => {
+          use(b);
+          return b;
+        },
+        (error: unknown) => {
+          throw viaJump(error, spec);
+        },
+      );
       release = await via.handshakes.acquire();
       open = forwarder(via);
     }
@@ -146,7 +223,11 @@ export class SshJumpHosts implements JumpHosts {
     delete hopOpts.onPhase;
     delete hopOpts.onTiming;
     delete hopOpts.debug;
+    let link: SshLink | undefined;
+    let slot: ConnectionSlot | undefined;
     try {
+      // Room under the pool's cap first: the bastion is a connection like any other.
+      slot = await opts.slots?.take(spec.name, () => void link?.close());
       // ssh2 loads with the first connect (see lazy-ssh-transport.ts), not with the jump hosts.
       const { connectSsh } = await import('./connect.js');
       const { value } = await withConnectRetries(() => connectSsh(spec, hopOpts, creds, open), {
@@ -154,13 +235,28 @@ export class SshJumpHosts implements JumpHosts {
         baseDelayMs: opts.retryDelayMs ?? DEFAULT_RETRY_DELAY_MS,
         host: spec.name,
       });
-      const bastion = { spec, link: value.link, handshakes: new Semaphore(this.#maxHandshakes) };
-      this.#opened.push(bastion);
-      if (this.#closing !== undefined) void value.link.close();
-      return bastion;
+      link = value.link;
+    } catch (error) {
+      slot?.release();
+      if (via !== undefined) unuse(via);
+      throw error;
     } finally {
       release();
     }
+    const bastion: Bastion = { spec, link, handshakes: new Semaphore(this.#maxHandshakes), users: 0, slot };
+    this.#opened.add(bastion);
+    void link.closed.then(() => {
+      this.#opened.delete(bastion);
+      slot?.release();
+      if (via !== undefined) unuse(via);
+    });
+    // Nobody took it after all (a route() that reconnected it for a host already past hold):
+    // idle, then, once the callers awaiting it have had their turn.
+    setImmediate(() => {
+      if (bastion.users === 0) slot?.setIdle(true);
+    });
+    if (this.#closing !== undefined) void link.close();
+    return bastion;
   }
 
   #forget(key: string, entry: Promise<Bastion> | undefined): void {
@@ -187,6 +283,18 @@ export class SshJumpHosts implements JumpHosts {
     if (hop.user === undefined && hop.port === undefined) return base;
     return { ...base, name: named ? hop.spec : base.name, user: hop.user ?? base.user, port: hop.port ?? base.port };
   }
+}
+
+/** One more host (or bastion) holds `bastion` open. */
+function use(bastion: Bastion): void {
+  bastion.users += 1;
+  if (bastion.users === 1) bastion.slot?.setIdle(false);
+}
+
+/** One holder of `bastion` let go; held by none, it is idle (the pool may close it). */
+function unuse(bastion: Bastion): void {
+  bastion.users -= 1;
+  if (bastion.users === 0) bastion.slot?.setIdle(true);
 }
 
 function endpointOf(spec: ConnectTarget): string {

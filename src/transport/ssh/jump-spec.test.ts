@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { FleetError } from '../../errors.js';
 import type { HostSpec } from '../../inventory/host-spec.js';
+import type { ConnectOptions, KnownHosts } from '../transport.js';
+import { createCredentialCache } from './credentials.js';
 import { SshJumpHosts } from './jump-hosts.js';
 import { parseJumpSpec } from './jump-spec.js';
 
@@ -71,5 +73,29 @@ describe('jump chains', () => {
     const b = spec('b', { proxyJump: 'a' });
     const jumps = new SshJumpHosts({ hosts: [a, b] });
     expect(() => jumps.chainOf(spec('t', { proxyJump: 'a' }))).toThrow(/cycle/);
+  });
+
+  it('hold: nothing to hold for a direct host; a chain longer than the cap fails at once, connecting nothing', async () => {
+    const outer = spec('outer');
+    const bastion = spec('bastion', { proxyJump: 'outer' });
+    const jumps = new SshJumpHosts({ hosts: [outer, bastion] });
+    let taken = 0;
+    const opts = {
+      connectTimeoutMs: 1000,
+      hostKeyPolicy: 'strict',
+      knownHosts: {} as KnownHosts,
+      credentials: createCredentialCache(),
+      slots: {
+        limit: 1,
+        take: () => {
+          taken += 1;
+          return Promise.reject(new Error('no slot expected'));
+        },
+      },
+    } satisfies ConnectOptions;
+    expect(await jumps.hold(spec('direct'), opts)).toBeUndefined();
+    await expect(jumps.hold(spec('web1', { proxyJump: 'bastion' }), opts)).rejects.toMatchObject({ code: 'FLEET_CONFIG_INVALID', message: /2 jump hosts.*at most 1/ });
+    expect(taken).toBe(0);
+    await jumps.close();
   });
 });

@@ -7,7 +7,7 @@
  */
 import { setMaxListeners } from 'node:events';
 import { fanOut } from '../concurrency/fan-out.js';
-import { withTimeout } from '../concurrency/deadline.js';
+import { abortReason, withTimeout } from '../concurrency/deadline.js';
 import { FleetError } from '../errors.js';
 import { EVENT_SCHEMA_VERSION, type EventSink, type StepRef } from '../events.js';
 import type { HostSpec } from '../inventory/host-spec.js';
@@ -42,7 +42,7 @@ export interface FrameSetup {
   /** The skip reason of work not started after the drain; default {@link drainError}. */
   drainReason?: ((cause: unknown) => FleetError) | undefined;
   /** A steps run: the run signal stops the run too, and the steps not run say so with this. */
-  runStopReason?: ((cause: unknown) => FleetError) | undefined;
+  runStopReason?: ((why: FleetError) => FleetError) | undefined;
   /** run_start's `steps` (a steps run). */
   steps?: StepRef[] | undefined;
 }
@@ -107,8 +107,9 @@ export async function runFrame<R>(
   });
   // One listener per host in flight is expected here, not a leak: lift Node's warning threshold.
   setMaxListeners(0, run.signal);
+  const { runStopReason } = setup;
   const policy = new RolloutPolicy(opts.hosts.length, setup.rollout, [
-    setup.runStopReason && { signal: run.signal, reason: setup.runStopReason },
+    runStopReason && { signal: run.signal, reason: () => runStopReason(abortReason(run.signal)) },
     opts.drain && { signal: opts.drain, reason: setup.drainReason ?? drainError },
   ]);
   // Aborted at the first stop reason, so hosts waiting for a fork slot are skipped at once (and

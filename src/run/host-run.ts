@@ -115,7 +115,9 @@ export async function runHost<T>(
     at = index;
     env.emit({ type: 'host_state', host: host.name, state, t: env.elapsed(), ...step });
   };
-  const phase = (p: HostTimingPhase, ms: number): void => env.emit({ ...hostPhaseEvent(host.name, p, ms, env.elapsed()), ...step });
+  // Durations keep 0.1 ms (a loopback phase takes a few ms).
+  const phase = (p: HostTimingPhase, ms: number): void =>
+    env.emit({ type: 'host_phase', host: host.name, phase: p, durationMs: Math.round(ms * 10) / 10, t: env.elapsed(), ...step });
   let result: TaskResult<T>;
   let conn: Connection | undefined;
   try {
@@ -183,9 +185,4 @@ export function announceSkipped(env: Pick<HostRunEnv, 'emit' | 'elapsed'>, host:
   const ref = step === undefined ? {} : { step };
   env.emit({ type: 'host_state', host, state: 'done', t: env.elapsed(), ...ref });
   env.emit({ type: 'exit', host, status, exitCode: null, signal: null, durationMs: 0, error: error.toJSON(), ...ref });
-}
-
-/** A `host_phase` event; durations keep 0.1 ms (a loopback phase takes a few ms). */
-export function hostPhaseEvent(host: string, phase: HostTimingPhase, durationMs: number, t: number) {
-  return { type: 'host_phase' as const, host, phase, durationMs: Math.round(durationMs * 10) / 10, t };
 }

@@ -9,11 +9,10 @@ import { setMaxListeners } from 'node:events';
 import { fanOut } from '../concurrency/fan-out.js';
 import { abortReason, withTimeout } from '../concurrency/deadline.js';
 import { FleetError } from '../errors.js';
-import { EVENT_SCHEMA_VERSION, type EventSink, type StepRef } from '../events.js';
+import { EVENT_SCHEMA_VERSION, type EventSink, type FleetEvent, type StepRef } from '../events.js';
 import type { HostSpec } from '../inventory/host-spec.js';
 import { isSuccessStatus, summarize, type HostStatus, type RunSummary } from '../result.js';
 import type { ConnectionSource } from '../transport/pool.js';
-import { guardSink } from './guard-sink.js';
 import type { HostRunEnv } from './host-run.js';
 import { RolloutPolicy, type RolloutOptions } from './rollout.js';
 
@@ -77,14 +76,6 @@ export interface HostClosing {
   reason: () => string;
 }
 
-/** The frame's side of a finished run. */
-export interface FrameEnd<R> {
-  value: R;
-  startedAt: string;
-  durationMs: number;
-  summary: RunSummary;
-}
-
 /**
  * Runs `body` inside a run frame: emits run_start and one `queued` per host, gives the body its
  * waves, then the closing summary of the hosts it returns. Rejects only on bugs (a renderer's
@@ -94,7 +85,7 @@ export async function runFrame<R>(
   opts: RunFrameOptions,
   setup: FrameSetup,
   body: (frame: RunFrame) => Promise<{ value: R; hosts: readonly HostClosing[] }>,
-): Promise<FrameEnd<R>> {
+): Promise<{ value: R; startedAt: string; durationMs: number; summary: RunSummary }> {
   const startedAt = new Date();
   const t0 = performance.now();
   const elapsed = (): number => Math.round(performance.now() - t0);
@@ -176,6 +167,29 @@ export async function runFrame<R>(
     opts.drain?.removeEventListener('abort', stopStarting);
     run.dispose();
   }
+}
+
+/**
+ * Wraps an event sink for a fan-out. A sink that throws is a bug in the caller (a renderer): it
+ * must not take the run down halfway, so it goes quiet and its first error is rethrown, by
+ * `rethrow()`, once every host has finished.
+ */
+function guardSink(sink: EventSink | undefined): { emit: EventSink; rethrow: () => void } {
+  let failure: { error: unknown } | undefined;
+  const emit: EventSink = (event: FleetEvent) => {
+    if (!sink || failure) return;
+    try {
+      sink(event);
+    } catch (error) {
+      failure = { error };
+    }
+  };
+  return {
+    emit,
+    rethrow: () => {
+      if (failure) throw failure.error;
+    },
+  };
 }
 
 // fanOut's own "shouldStart said no": the policy knows why.

@@ -5,11 +5,9 @@
  * `step`), and one summary.
  */
 import { toFleetError, type FleetError } from '../errors.js';
-import type { EventSink } from '../events.js';
-import type { HostSpec } from '../inventory/host-spec.js';
 import { announceSkipped } from '../run/host-run.js';
 import type { HostCount } from '../run/rollout.js';
-import { runFrame, type RunFrame } from '../run/run-frame.js';
+import { runFrame, type RunFrame, type RunFrameOptions } from '../run/run-frame.js';
 import { HostRun, type StepEnv } from './host-step.js';
 import { runLocalStep } from './local-phase.js';
 import { describeStep, stepRef, type Step, type StepsFile } from './model.js';
@@ -17,19 +15,12 @@ import { classifySteps, hostResultOf, isStepSuccess, skipError, skippedOutcome, 
 import { planPhases } from './plan.js';
 
 /** Everything one steps run needs. */
-export interface RunStepsEngineOptions extends Omit<StepEnv, 'emit' | 'elapsed' | 'signal' | 'baseDir'> {
-  label: string;
-  hosts: readonly HostSpec[];
+export interface RunStepsEngineOptions extends RunFrameOptions, Omit<StepEnv, 'emit' | 'elapsed' | 'signal' | 'baseDir' | 'timeoutMs'> {
   steps: StepsFile;
   /** Per step with a `when`: the names of the hosts it selects. */
   whenHosts: ReadonlyMap<number, ReadonlySet<string>>;
-  forks: number;
   /** Failures tolerated (N or `N%`): past it no new step starts. */
   maxFail: HostCount | undefined;
-  deadlineMs: number | undefined;
-  signal: AbortSignal | undefined;
-  drain: AbortSignal | undefined;
-  onEvent: EventSink | undefined;
   /** Environment of local steps. */
   localEnv: Record<string, string | undefined>;
 }
@@ -56,14 +47,14 @@ export async function runStepsEngine(opts: RunStepsEngineOptions): Promise<Steps
       for (const step of steps) {
         if (step.action.kind === 'local' || hr.outcomes[step.index] !== undefined) continue;
         if (!applies(opts, step, hr)) {
-          hr.outcomes[step.index] = skippedOutcome(kindOf(step), 'when', undefined);
+          hr.outcomes[step.index] = skippedOutcome(step, 'when', undefined);
         } else if (hr.failedAt) {
           const error = skipError(hr.host.name, `skipped: ${hr.host.name} failed ${describeStep(hr.failedAt)}`);
-          hr.outcomes[step.index] = skippedOutcome(kindOf(step), 'host-failed', error);
+          hr.outcomes[step.index] = skippedOutcome(step, 'host-failed', error);
         } else {
           const reason = stop.stopReason ?? skipError(undefined, 'not started');
           const error = skipError(hr.host.name, reason.message, reason.cause);
-          hr.outcomes[step.index] = skippedOutcome(kindOf(step), 'stopped', error);
+          hr.outcomes[step.index] = skippedOutcome(step, 'stopped', error);
           if (!announced) {
             announced = true;
             announceSkipped(frame.env, hr.host.name, 'skipped', error, stepRef(step));
@@ -73,7 +64,7 @@ export async function runStepsEngine(opts: RunStepsEngineOptions): Promise<Steps
     }
     for (const step of steps) {
       if (step.action.kind === 'local' && !local.some((o) => o.index === step.index)) {
-        local.push(skippedOutcome(kindOf(step), 'stopped', stop.stopReason ?? skipError(undefined, 'not started')));
+        local.push(skippedOutcome(step, 'stopped', stop.stopReason ?? skipError(undefined, 'not started')));
       }
     }
     const results = hostRuns.map((hr) =>
@@ -126,7 +117,7 @@ async function runPhases(opts: RunStepsEngineOptions, { policy, wave }: RunFrame
       crashed: (hr, error) => {
         // runChain returns failures as values; a throw is a bug, kept as the host's outcome.
         const step = steps[chain.find((i) => hr.outcomes[i] === undefined) ?? chain[0] ?? 0] as Step;
-        const { skip: _notSkipped, ...base } = skippedOutcome(kindOf(step), 'stopped', toFleetError(error, hr.host.name));
+        const { skip: _notSkipped, ...base } = skippedOutcome(step, 'stopped', toFleetError(error, hr.host.name));
         const outcome: StepOutcome = { ...base, status: 'error' };
         hr.outcomes[step.index] = outcome;
         hr.failedAt = outcome;
@@ -168,8 +159,4 @@ async function runPhases(opts: RunStepsEngineOptions, { policy, wave }: RunFrame
 
 function applies(opts: Pick<RunStepsEngineOptions, 'whenHosts'>, step: Step, hr: HostRun): boolean {
   return opts.whenHosts.get(step.index)?.has(hr.host.name) ?? true;
-}
-
-function kindOf(step: Step): { index: number; name: string; kind: Step['action']['kind'] } {
-  return { index: step.index, name: step.name, kind: step.action.kind };
 }

@@ -61,6 +61,7 @@ export async function runOperation(
   }
   try {
     return await runStepsEngine({
+      ...opts,
       label: opts.label ?? `run ${steps.file}`,
       hosts: ctx.hosts,
       steps,
@@ -68,11 +69,6 @@ export async function runOperation(
       forks: ctx.forks,
       connections: ctx.connections,
       maxFail: opts.maxFail,
-      timeoutMs: opts.timeoutMs,
-      deadlineMs: opts.deadlineMs,
-      signal: opts.signal,
-      drain: opts.drain,
-      onEvent: opts.onEvent,
       maxOutputBytes: opts.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES,
       capture: opts.capture ?? true,
       flow: opts.outputFlow,

@@ -1,6 +1,6 @@
 import { withTimeout } from '../concurrency/deadline.js';
-import { toFleetError } from '../errors.js';
-import type { EventSink, HostPhase, HostTimingPhase } from '../events.js';
+import { toFleetError, type FleetError } from '../errors.js';
+import type { EventSink, HostPhase, HostTimingPhase, StepRef } from '../events.js';
 import type { HostSpec } from '../inventory/host-spec.js';
 import type { HostStatus, TaskResult } from '../result.js';
 import type { ConnectionSource } from '../transport/pool.js';
@@ -51,46 +51,80 @@ export interface HostRunEnv {
   timeoutMs: number | undefined;
 }
 
+/** How one runHost differs for a step of a steps run. */
+export interface HostRunOptions {
+  /** The step this is: host_state, host_phase and exit events carry it. */
+  step?: StepRef | undefined;
+  /** Holds the connection after the task, for the host's next steps (see HostLease). */
+  lease?: HostLease | undefined;
+  /** The task's own bound (a step's `timeout:`), instead of the run's `--timeout`. */
+  timeoutMs?: number | undefined;
+}
+
+/**
+ * A host's hold on its connection across several tasks (the steps of one fan-out of a steps
+ * run): the first task acquires it, later ones reuse it (or reconnect if it died between two),
+ * and `release` gives it back at the end of the fan-out. The pool keeps it open across the
+ * barrier, so the next fan-out is lent the same connection.
+ */
+export class HostLease {
+  #conn: Connection | undefined;
+  #dead = false;
+  #source: ConnectionSource | undefined;
+
+  /** The held connection, while it is open. */
+  get conn(): Connection | undefined {
+    return this.#dead ? undefined : this.#conn;
+  }
+
+  hold(conn: Connection, source: ConnectionSource): void {
+    this.#conn = conn;
+    this.#source = source;
+    this.#dead = false;
+    void conn.closed.then(() => {
+      if (this.#conn === conn) this.#dead = true;
+    });
+  }
+
+  release(): void {
+    if (this.#conn !== undefined) this.#source?.release(this.#conn);
+    this.#conn = undefined;
+    this.#source = undefined;
+  }
+}
+
 /**
  * Takes one host through its gates (connecting → authenticated → running → done), runs the task
  * on its pooled connection and returns its TaskResult. Never throws: every failure becomes a value,
- * and every host ends with exactly one `exit` event.
+ * and every host (every step of a host, in a steps run) ends with exactly one `exit` event.
  */
 export async function runHost<T>(
   host: HostSpec,
   env: HostRunEnv,
   task: HostTask<T> | HostProbe<T>,
   classify: (result: TaskResult<T>) => HostOutcome,
+  opts: HostRunOptions = {},
 ): Promise<TaskResult<T>> {
   const started = performance.now();
+  const step = opts.step === undefined ? {} : { step: opts.step };
   // Phases only move forward; a late or repeated report (a shared connection) changes nothing.
   let at = 0;
-  const gate = {
-    reach: (phase: HostPhase): void => {
-      const index = HOST_PHASES.indexOf(phase);
-      if (index <= at) return;
-      at = index;
-      env.emit({ type: 'host_state', host: host.name, state: phase, t: env.elapsed() });
-    },
+  const reach = (state: HostPhase): void => {
+    const index = HOST_PHASES.indexOf(state);
+    if (index <= at) return;
+    at = index;
+    env.emit({ type: 'host_state', host: host.name, state, t: env.elapsed(), ...step });
   };
-  const phase = (p: HostTimingPhase, ms: number): void => env.emit(hostPhaseEvent(host.name, p, ms, env.elapsed()));
+  // Durations keep 0.1 ms (a loopback phase takes a few ms).
+  const phase = (p: HostTimingPhase, ms: number): void =>
+    env.emit({ type: 'host_phase', host: host.name, phase: p, durationMs: Math.round(ms * 10) / 10, t: env.elapsed(), ...step });
   let result: TaskResult<T>;
   let conn: Connection | undefined;
   try {
-    if (typeof task === 'function') {
-      gate.reach('connecting');
-      conn = await env.connections.acquire(
-        connectTargetOf(host),
-        env.signal,
-        (p) => {
-          if (p === 'authenticated') gate.reach('authenticated');
-        },
-        phase,
-      );
-      gate.reach('authenticated');
-    }
-    gate.reach('running');
-    const bounded = withTimeout(env.signal, env.timeoutMs, { name: '--timeout', host: host.name });
+    if (typeof task === 'function') conn = opts.lease?.conn ?? (await connect(host, env, reach, phase, opts.lease));
+    reach('running');
+    const name = opts.timeoutMs === undefined ? '--timeout' : 'timeout';
+    const bounded = withTimeout(env.signal, opts.timeoutMs ?? env.timeoutMs, { name, host: host.name });
     try {
       const ctx = { host, signal: bounded.signal, emit: env.emit, phase };
       const value = typeof task === 'function' ? await task({ ...ctx, conn: conn as Connection }) : await task.probe({ ...ctx, connections: env.connections });
@@ -98,12 +132,12 @@ export async function runHost<T>(
     } finally {
       bounded.dispose();
       // The host's last task of this operation: its slot is free for a waiting host.
-      if (conn !== undefined) env.connections.release(conn);
+      if (conn !== undefined && opts.lease === undefined) env.connections.release(conn);
     }
   } catch (error) {
     result = { host: host.name, ok: false, error: toFleetError(error, host.name), durationMs: Math.round(performance.now() - started) };
   }
-  gate.reach('done');
+  reach('done');
   const outcome = classify(result);
   env.emit({
     type: 'exit',
@@ -112,12 +146,43 @@ export async function runHost<T>(
     exitCode: outcome.exitCode,
     signal: outcome.signal,
     durationMs: result.durationMs,
-    ...(result.ok ? {} : { error: { code: result.error.code, message: result.error.message } }),
+    ...(result.ok ? {} : { error: result.error.toJSON() }),
+    ...step,
   });
   return result;
 }
 
-/** A `host_phase` event; durations keep 0.1 ms (a loopback phase takes a few ms). */
-export function hostPhaseEvent(host: string, phase: HostTimingPhase, durationMs: number, t: number) {
-  return { type: 'host_phase' as const, host, phase, durationMs: Math.round(durationMs * 10) / 10, t };
+/** Acquires the host's connection, announcing the gates it passes. */
+async function connect(
+  host: HostSpec,
+  env: HostRunEnv,
+  reach: (state: HostPhase) => void,
+  phase: (p: HostTimingPhase, ms: number) => void,
+  lease: HostLease | undefined,
+): Promise<Connection> {
+  // A lease whose connection died gives it back before asking again.
+  lease?.release();
+  // A steps run's host whose connection the pool kept open across a barrier is still connected:
+  // no gate to announce. (Operations always announce them, as a fresh run would.)
+  const reused = lease !== undefined && env.connections.isOpen(host.name);
+  if (!reused) reach('connecting');
+  const conn = await env.connections.acquire(
+    connectTargetOf(host),
+    env.signal,
+    (p) => {
+      if (p === 'authenticated') reach('authenticated');
+    },
+    phase,
+  );
+  // A connection another operation of the fleet opened: no phases were seen, but it is authenticated.
+  if (!reused) reach('authenticated');
+  lease?.hold(conn, env.connections);
+  return conn;
+}
+
+/** Announces a host (or a host's step) that never started: `done`, then its one `exit`. */
+export function announceSkipped(env: Pick<HostRunEnv, 'emit' | 'elapsed'>, host: string, status: HostStatus, error: FleetError, step?: StepRef): void {
+  const ref = step === undefined ? {} : { step };
+  env.emit({ type: 'host_state', host, state: 'done', t: env.elapsed(), ...ref });
+  env.emit({ type: 'exit', host, status, exitCode: null, signal: null, durationMs: 0, error: error.toJSON(), ...ref });
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { FleetError } from '../errors.js';
 import { planWaves, resolveHostCount, RolloutPolicy } from './rollout.js';
 
 describe('planWaves', () => {
@@ -70,5 +71,32 @@ describe('RolloutPolicy', () => {
     policy.record('failed', true);
     expect(policy.stopReason?.context.details).toMatchObject({ reason: 'canary', failed: 1, canary: 2 });
     expect(policy.stopReason?.message).toMatch(/canary/);
+  });
+
+  it('holds a stop the caller decides and its sources (drain, run signal), asked in order; the first reason stays', () => {
+    const drain = new AbortController();
+    const run = new AbortController();
+    const reasonOf = (what: string) => () => new FleetError('FLEET_SKIPPED', what);
+    const policy = new RolloutPolicy(4, { maxFail: 0 }, [
+      { signal: run.signal, reason: reasonOf('run') },
+      undefined,
+      { signal: drain.signal, reason: reasonOf('drain') },
+    ]);
+    expect(policy.stopReason).toBeUndefined();
+    drain.abort();
+    run.abort();
+    expect(policy.stopReason?.message).toBe('run');
+    policy.record('failed', false);
+    policy.stop(new FleetError('FLEET_SKIPPED', 'canary step'));
+    expect(policy.stopReason?.message).toBe('run');
+    expect(policy.failed).toBe(1);
+  });
+
+  it('a stop the caller decides wins over sources not yet asked', () => {
+    const drain = new AbortController();
+    const policy = new RolloutPolicy(4, {}, [{ signal: drain.signal, reason: () => new FleetError('FLEET_SKIPPED', 'drain') }]);
+    drain.abort();
+    policy.stop(new FleetError('FLEET_SKIPPED', 'local step failed'));
+    expect(policy.stopReason?.message).toBe('local step failed');
   });
 });

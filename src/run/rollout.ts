@@ -1,6 +1,7 @@
 /**
  * Rolling work (DESIGN §2 `--batch`, `--max-fail`, `--canary`): which hosts run in which wave,
- * and when a run stops starting hosts. Pure policy, no I/O: runHosts asks it and enforces it.
+ * and when a run stops starting hosts. Pure policy, no I/O: the run frame (run-frame.ts) asks it
+ * and enforces it, for operations and steps runs alike.
  *
  * - Waves: an optional canary wave of `canary` hosts, then batches of `batch` hosts (one wave
  *   of everything left without `batch`), in inventory order. A wave starts only once every
@@ -71,22 +72,35 @@ export function countsAsFailure(status: HostStatus): boolean {
 }
 
 /**
- * Counts failures as hosts finish and says when to stop starting hosts. One per run.
- * `stopReason` is the FLEET_SKIPPED error every host not started from then on carries.
+ * A source of "stop starting work" besides failures: the first Ctrl-C (drain) or, for a steps
+ * run, the run signal itself; `reason` turns the signal's abort into the FLEET_SKIPPED hosts see.
+ */
+export interface StopSource {
+  signal: AbortSignal;
+  reason: (cause: unknown) => FleetError;
+}
+
+/**
+ * Counts failures as hosts finish and says when to stop starting work. One per run.
+ * `stopReason` is the FLEET_SKIPPED error every host not started from then on carries: the
+ * first of a failure past the limits (`record`), a stop the caller decides (`stop`: a failed
+ * canary or local step), then the `sources`, in order. The first reason stays.
  */
 export class RolloutPolicy {
   readonly #total: number;
   readonly #maxFail: HostCount | undefined;
   readonly #canary: number;
+  readonly #sources: readonly StopSource[];
   #failed = 0;
   #canaryFailed = 0;
   #stop: FleetError | undefined;
 
-  constructor(total: number, opts: RolloutOptions) {
+  constructor(total: number, opts: RolloutOptions, sources: readonly (StopSource | undefined)[] = []) {
     validateRollout(opts);
     this.#total = total;
     this.#maxFail = opts.maxFail;
     this.#canary = opts.canary ?? 0;
+    this.#sources = sources.filter((s): s is StopSource => s !== undefined);
   }
 
   /** Hosts that failed so far. */
@@ -94,9 +108,18 @@ export class RolloutPolicy {
     return this.#failed;
   }
 
-  /** Why no more hosts may start; undefined while they may. */
+  /** Why no more work may start; undefined while it may. */
   get stopReason(): FleetError | undefined {
+    if (this.#stop === undefined) {
+      const source = this.#sources.find((s) => s.signal.aborted);
+      if (source !== undefined) this.#stop = source.reason(source.signal.reason);
+    }
     return this.#stop;
+  }
+
+  /** Stops the run for `reason` unless it already stopped. */
+  stop(reason: FleetError): void {
+    this.#stop ??= reason;
   }
 
   /** Records a finished host; `inCanary` when it belongs to the canary wave. */

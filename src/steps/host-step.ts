@@ -1,20 +1,16 @@
 /**
- * One step on one host: reuse (or, if it died, reopen) the host's connection, fill the step's
- * templates from the host's variables, run it under its timeout, and report it with events that
- * carry the step. Never throws: every failure is the step's outcome.
+ * One step on one host, as a task of the run engine (run/host-run.ts): the host's gates, its
+ * connection lease across steps, the step's timeout and its `exit` come from runHost; this fills
+ * the step's templates from the host's variables and runs it. Never throws: every failure is
+ * the step's outcome.
  */
 import path from 'node:path';
-import { withTimeout } from '../concurrency/deadline.js';
-import { FleetError, toFleetError } from '../errors.js';
-import type { EventSink, HostPhase, HostTimingPhase } from '../events.js';
+import { FleetError } from '../errors.js';
 import type { HostSpec } from '../inventory/host-spec.js';
 import type { OutputFlow } from '../output-flow.js';
-import { statusOfError, type ExecOutput } from '../result.js';
-import { connectTargetOf } from '../run/connect-target.js';
-import { hostPhaseEvent } from '../run/host-run.js';
-import type { ConnectionSource } from '../transport/pool.js';
+import { statusOfError, type ExecOutput, type TaskResult } from '../result.js';
+import { HostLease, runHost, type HostOutcome, type HostRunEnv, type HostTaskContext } from '../run/host-run.js';
 import { execTask } from '../tasks/exec.js';
-import type { Connection } from '../transport/transport.js';
 import { confinedLocalDest } from './local-dest.js';
 import { describeStep, stepRef, type Step } from './model.js';
 import { isStepSuccess, type StepOutcome } from './outcome.js';
@@ -22,16 +18,8 @@ import { hostValue, undefinedVariable } from './host-values.js';
 import { isHostValueName, renderTemplate, type Template, type TemplateUse } from './template.js';
 import type { TransferSteps } from './transfer-steps.js';
 
-/** What every step of a run shares. */
-export interface StepEnv {
-  connections: ConnectionSource;
-  emit: EventSink;
-  /** Milliseconds since the run started (host_state `t`). */
-  elapsed: () => number;
-  /** The run's signal: interrupt and deadline. */
-  signal: AbortSignal;
-  /** Per-step bound unless the step sets its own (`--timeout`). */
-  timeoutMs: number | undefined;
+/** What every step of a run shares: the run's (connections, events, clock, signal) and the steps'. */
+export interface StepEnv extends HostRunEnv {
   maxOutputBytes: number;
   capture: boolean;
   /** The output reader's backpressure (see OutputFlow). */
@@ -40,6 +28,9 @@ export interface StepEnv {
   baseDir: string;
   transfers: TransferSteps;
 }
+
+/** What a step's task returns on a host: an exec's output, or a transfer task's result. */
+export type StepValue = { exec: ExecOutput } | { transfer: unknown };
 
 /** One host's walk through the steps: its variables, outcomes and connection. */
 export class HostRun {
@@ -50,9 +41,7 @@ export class HostRun {
   failedAt: StepOutcome | undefined;
   // Held from the host's first step of a fan-out to its last (released by `release`); the pool
   // keeps it open across the barrier, so the next fan-out gets the same one back.
-  #conn: Connection | undefined;
-  #connDead = false;
-  #source: ConnectionSource | undefined;
+  readonly #lease = new HostLease();
   #started: number | undefined;
   #ended: number | undefined;
 
@@ -67,108 +56,59 @@ export class HostRun {
     return this.#started === undefined || this.#ended === undefined ? 0 : Math.round(this.#ended - this.#started);
   }
 
-  /** Runs `step` on this host; records and returns its outcome. */
+  /** Runs `step` on this host (one runHost: its gates and its exit carry the step); records and returns its outcome. */
   async run(step: Step, env: StepEnv): Promise<StepOutcome> {
     this.#started ??= performance.now();
-    const t0 = performance.now();
-    const ref = stepRef(step);
-    const name = this.host.name;
-    const state = (s: HostPhase): void => env.emit({ type: 'host_state', host: name, state: s, t: env.elapsed(), step: ref });
-    const phase = (p: HostTimingPhase, ms: number): void => env.emit({ ...hostPhaseEvent(name, p, ms, env.elapsed()), step: ref });
-    let value: ExecOutput | undefined;
-    let transfer: unknown;
-    let error: FleetError | undefined;
-    try {
-      const conn = await this.#connection(env, state, phase);
-      state('running');
-      const bound = withTimeout(env.signal, step.timeoutMs ?? env.timeoutMs, { name: step.timeoutMs === undefined ? '--timeout' : 'timeout', host: name });
-      try {
-        if (step.action.kind === 'exec') {
-          value = await execTask(conn, {
-            command: this.#fill(step, step.action.command, 'command'),
-            env: this.#fillEnv(step),
-            pty: step.pty,
-            signal: bound.signal,
-            maxOutputBytes: env.maxOutputBytes,
-            capture: env.capture || step.register !== undefined,
-            flow: env.flow,
-            onTiming: phase,
-            // The piece keeps output that is not UTF-8 exact (base64) for json/jsonl.
-            onStdout: (_text, piece) => env.emit({ type: 'stdout', host: name, ...piece }),
-            onStderr: (_text, piece) => env.emit({ type: 'stderr', host: name, ...piece }),
-          });
-        } else if (step.action.kind === 'put') {
-          const src = path.resolve(env.baseDir, this.#fill(step, step.action.src, 'path'));
-          const put = env.transfers.put ?? unsupported('put');
-          const dest = this.#fill(step, step.action.dest, 'path');
-          transfer = await put({ conn, host: this.host, src, dest, mode: step.action.mode, recursive: step.action.recursive ?? false, signal: bound.signal, emit: env.emit });
-        } else if (step.action.kind === 'get') {
-          const dest = confinedLocalDest(step.action.dest, this.#fill(step, step.action.dest, 'path'), env.baseDir, { allowOutside: step.action.allowDestOutside ?? false, host: name });
-          const get = env.transfers.get ?? unsupported('get');
-          const src = this.#fill(step, step.action.src, 'path');
-          transfer = await get({ conn, host: this.host, src, dest, recursive: step.action.recursive ?? false, signal: bound.signal, emit: env.emit });
-        } else {
-          throw new FleetError('FLEET_INTERNAL', `${describeStep(step)} is a local step; it does not run per host`);
-        }
-      } finally {
-        bound.dispose();
-      }
-    } catch (thrown) {
-      error = toFleetError(thrown, name);
-    }
+    const result = await runHost(this.host, env, (ctx) => this.#task(step, env, ctx), classifyStep, {
+      step: stepRef(step),
+      lease: this.#lease,
+      timeoutMs: step.timeoutMs,
+    });
     this.#ended = performance.now();
-    const outcome = this.#outcome(step, value, transfer, error, Math.round(this.#ended - t0));
+    const outcome = outcomeOf(step, result);
     this.outcomes[step.index] = outcome;
     if (!isStepSuccess(outcome.status)) this.failedAt = outcome;
-    if (value && step.register !== undefined && !error) this.vars.set(step.register, value.stdout.trim());
-    state('done');
-    env.emit({
-      type: 'exit',
-      host: name,
-      status: outcome.status,
-      exitCode: outcome.exitCode,
-      signal: outcome.signal,
-      durationMs: outcome.durationMs,
-      ...(error && { error: error.toJSON() }),
-      step: ref,
-    });
+    if (result.ok && 'exec' in result.value && step.register !== undefined) this.vars.set(step.register, result.value.exec.stdout.trim());
     return outcome;
   }
 
   /** Gives the host's connection back to the pool (end of a fan-out); the next step acquires it again. */
   release(): void {
-    if (this.#conn !== undefined && this.#source !== undefined) this.#source.release(this.#conn);
-    this.#conn = undefined;
-    this.#source = undefined;
+    this.#lease.release();
   }
 
-  /** The open connection, or a new one when there is none yet or it died (only ever between steps). */
-  async #connection(env: StepEnv, state: (s: HostPhase) => void, phase: (p: HostTimingPhase, ms: number) => void): Promise<Connection> {
-    if (this.#conn !== undefined && !this.#connDead) return this.#conn;
-    this.release();
-    // Reused (kept open across a barrier): the host is still connected, no state to announce.
-    const reused = env.connections.isOpen(this.host.name);
-    if (!reused) state('connecting');
-    let authenticated = reused;
-    const conn = await env.connections.acquire(
-      connectTargetOf(this.host),
-      env.signal,
-      (p) => {
-        if (p !== 'authenticated') return;
-        authenticated = true;
-        state('authenticated');
-      },
-      phase,
-    );
-    this.#source = env.connections;
-    // A connection another operation of the fleet opened: no phases were seen, but it is authenticated.
-    if (!authenticated) state('authenticated');
-    this.#conn = conn;
-    this.#connDead = false;
-    void conn.closed.then(() => {
-      if (this.#conn === conn) this.#connDead = true;
-    });
-    return conn;
+  /** The step as a HostTask: templates filled from this host's variables, then exec, put or get. */
+  async #task(step: Step, env: StepEnv, { conn, signal, phase }: HostTaskContext): Promise<StepValue> {
+    const name = this.host.name;
+    if (step.action.kind === 'exec') {
+      const exec = await execTask(conn, {
+        command: this.#fill(step, step.action.command, 'command'),
+        env: this.#fillEnv(step),
+        pty: step.pty,
+        signal,
+        maxOutputBytes: env.maxOutputBytes,
+        capture: env.capture || step.register !== undefined,
+        flow: env.flow,
+        onTiming: phase,
+        // The piece keeps output that is not UTF-8 exact (base64) for json/jsonl.
+        onStdout: (_text, piece) => env.emit({ type: 'stdout', host: name, ...piece }),
+        onStderr: (_text, piece) => env.emit({ type: 'stderr', host: name, ...piece }),
+      });
+      return { exec };
+    }
+    if (step.action.kind === 'put') {
+      const src = path.resolve(env.baseDir, this.#fill(step, step.action.src, 'path'));
+      const put = env.transfers.put ?? unsupported('put');
+      const dest = this.#fill(step, step.action.dest, 'path');
+      return { transfer: await put({ conn, host: this.host, src, dest, mode: step.action.mode, recursive: step.action.recursive ?? false, signal, emit: env.emit }) };
+    }
+    if (step.action.kind === 'get') {
+      const dest = confinedLocalDest(step.action.dest, this.#fill(step, step.action.dest, 'path'), env.baseDir, { allowOutside: step.action.allowDestOutside ?? false, host: name });
+      const get = env.transfers.get ?? unsupported('get');
+      const src = this.#fill(step, step.action.src, 'path');
+      return { transfer: await get({ conn, host: this.host, src, dest, recursive: step.action.recursive ?? false, signal, emit: env.emit }) };
+    }
+    throw new FleetError('FLEET_INTERNAL', `${describeStep(step)} is a local step; it does not run per host`);
   }
 
   #fill(step: Step, template: Template, use: TemplateUse): string {
@@ -183,18 +123,22 @@ export class HostRun {
     if (!step.env) return undefined;
     return Object.fromEntries(Object.entries(step.env).map(([k, v]) => [k, this.#fill(step, v, 'path')]));
   }
+}
 
-  #outcome(step: Step, value: ExecOutput | undefined, transfer: unknown, error: FleetError | undefined, durationMs: number): StepOutcome {
-    const base = { index: step.index, name: step.name, kind: step.action.kind, ran: true, durationMs };
-    if (error) {
-      return { ...base, status: statusOfError(error.code), exitCode: null, signal: null, stdout: '', stderr: '', error };
-    }
-    if (value) {
-      const status = value.exitCode === 0 ? 'ok' : 'failed';
-      return { ...base, status, exitCode: value.exitCode, signal: value.signal, stdout: value.stdout, stderr: value.stderr };
-    }
-    return { ...base, status: transferStatus(transfer), exitCode: null, signal: null, stdout: '', stderr: '', transfer };
-  }
+/** A step's status on a host: its error's, its exit code's, or its transfer's. */
+export function classifyStep(result: TaskResult<StepValue>): HostOutcome {
+  if (!result.ok) return { status: statusOfError(result.error.code), exitCode: null, signal: null };
+  if ('exec' in result.value) return { status: result.value.exec.exitCode === 0 ? 'ok' : 'failed', exitCode: result.value.exec.exitCode, signal: result.value.exec.signal };
+  return { status: transferStatus(result.value.transfer), exitCode: null, signal: null };
+}
+
+/** A step's outcome on a host (or on this machine, for a local step) from its task's result. */
+export function outcomeOf(step: Step, result: TaskResult<StepValue>): StepOutcome {
+  const { status, exitCode, signal } = classifyStep(result);
+  const base = { index: step.index, name: step.name, kind: step.action.kind, ran: true, durationMs: result.durationMs };
+  if (!result.ok) return { ...base, status, exitCode, signal, stdout: '', stderr: '', error: result.error };
+  if ('exec' in result.value) return { ...base, status, exitCode, signal, stdout: result.value.exec.stdout, stderr: result.value.exec.stderr };
+  return { ...base, status, exitCode, signal, stdout: '', stderr: '', transfer: result.value.transfer };
 }
 
 // runOperation refuses such runs before connecting; reaching this is a bug.

@@ -1,12 +1,14 @@
 /**
  * A `local:` step as a phase of the run: its command filled from run-wide variables, run once
  * in the steps file's directory, its output and exit reported as events of the pseudo-host
- * {@link LOCAL_HOST}.
+ * {@link LOCAL_HOST}. It goes through the same gates as a host's step (run/host-run.ts), as a
+ * probe: no connection.
  */
-import { withTimeout } from '../concurrency/deadline.js';
-import { FleetError, toFleetError } from '../errors.js';
-import { statusOfError, type ExecOutput } from '../result.js';
-import type { StepEnv } from './host-step.js';
+import { FleetError } from '../errors.js';
+import type { HostSpec } from '../inventory/host-spec.js';
+import type { ExecOutput } from '../result.js';
+import { runHost } from '../run/host-run.js';
+import { classifyStep, outcomeOf, type StepEnv } from './host-step.js';
 import { runLocalCommand } from './local-step.js';
 import { describeStep, stepRef, type Step } from './model.js';
 import type { StepOutcome } from './outcome.js';
@@ -18,18 +20,15 @@ import { renderTemplate, type Template } from './template.js';
  */
 export const LOCAL_HOST = '(local)';
 
+// The pseudo-host runHost takes a local step through; only its name is ever read (a probe connects nowhere).
+const LOCAL_SPEC: HostSpec = { name: LOCAL_HOST, address: 'localhost', port: 0, user: '', identityFiles: [], knownHostsFiles: [], labels: {}, vars: {}, groups: [] };
+
 /** Runs a local step; never throws. */
 export async function runLocalStep(
   step: Step,
   env: StepEnv & { vars: ReadonlyMap<string, string>; localEnv: Record<string, string | undefined> },
 ): Promise<StepOutcome> {
-  const t0 = performance.now();
-  const ref = stepRef(step);
-  let value: ExecOutput | undefined;
-  let error: FleetError | undefined;
-  env.emit({ type: 'host_state', host: LOCAL_HOST, state: 'running', t: env.elapsed(), step: ref });
-  const bound = withTimeout(env.signal, step.timeoutMs ?? env.timeoutMs, { name: step.timeoutMs === undefined ? '--timeout' : 'timeout' });
-  try {
+  const probe = async ({ signal }: { signal: AbortSignal }): Promise<ExecOutput> => {
     if (step.action.kind !== 'local') throw new FleetError('FLEET_INTERNAL', `${describeStep(step)} is not a local step`);
     const fill = (t: Template, use: 'command' | 'path'): string => {
       const r = renderTemplate(t, env.vars, use);
@@ -37,43 +36,17 @@ export async function runLocalStep(
       throw new FleetError('FLEET_CONFIG_INVALID', `${describeStep(step)}: {{ ${r.missing} }} has no value (the step registering it did not run)`);
     };
     const stepEnv = Object.fromEntries(Object.entries(step.env ?? {}).map(([k, v]) => [k, fill(v, 'path')]));
-    value = await runLocalCommand({
+    return runLocalCommand({
       command: fill(step.action.command, 'command'),
       cwd: env.baseDir,
       env: { ...env.localEnv, ...stepEnv },
-      signal: bound.signal,
+      signal,
       maxOutputBytes: env.maxOutputBytes,
       capture: env.capture || step.register !== undefined,
       onStdout: (data) => env.emit({ type: 'stdout', host: LOCAL_HOST, data }),
       onStderr: (data) => env.emit({ type: 'stderr', host: LOCAL_HOST, data }),
     });
-  } catch (thrown) {
-    error = toFleetError(thrown);
-  } finally {
-    bound.dispose();
-  }
-  const durationMs = Math.round(performance.now() - t0);
-  const base = { index: step.index, name: step.name, kind: step.action.kind, ran: true, durationMs };
-  const outcome: StepOutcome = error
-    ? { ...base, status: statusOfError(error.code), exitCode: null, signal: null, stdout: '', stderr: '', error }
-    : {
-        ...base,
-        status: value?.exitCode === 0 ? 'ok' : 'failed',
-        exitCode: value?.exitCode ?? null,
-        signal: value?.signal ?? null,
-        stdout: value?.stdout ?? '',
-        stderr: value?.stderr ?? '',
-      };
-  env.emit({ type: 'host_state', host: LOCAL_HOST, state: 'done', t: env.elapsed(), step: ref });
-  env.emit({
-    type: 'exit',
-    host: LOCAL_HOST,
-    status: outcome.status,
-    exitCode: outcome.exitCode,
-    signal: outcome.signal,
-    durationMs,
-    ...(error && { error: error.toJSON() }),
-    step: ref,
-  });
-  return outcome;
+  };
+  const result = await runHost(LOCAL_SPEC, env, { probe: async (ctx) => ({ exec: await probe(ctx) }) }, classifyStep, { step: stepRef(step), timeoutMs: step.timeoutMs });
+  return outcomeOf(step, result);
 }

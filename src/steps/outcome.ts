@@ -5,7 +5,7 @@
 import { FleetError } from '../errors.js';
 import { statusOfError, withStatus, type HostResult, type HostStatus, type RunReport, type TaskResult } from '../result.js';
 import type { HostOutcome } from '../run/host-run.js';
-import type { StepGate, StepKind } from './model.js';
+import type { Step, StepGate, StepKind } from './model.js';
 
 /** Why a step did not run on a host. */
 export type StepSkip =
@@ -117,15 +117,11 @@ export function stepsReason(result: StepsHostResult): string {
 }
 
 /** An outcome for a step that did not run. */
-export function skippedOutcome(
-  step: { index: number; name: string; kind: StepKind },
-  skip: StepSkip,
-  error: FleetError | undefined,
-): StepOutcome {
+export function skippedOutcome(step: Pick<Step, 'index' | 'name' | 'action'>, skip: StepSkip, error: FleetError | undefined): StepOutcome {
   return {
     index: step.index,
     name: step.name,
-    kind: step.kind,
+    kind: step.action.kind,
     status: 'skipped',
     ran: false,
     exitCode: null,

@@ -122,13 +122,16 @@ export class Keeper {
     this.#armEmptyTimer();
   }
 
-  /** Stops taking new commands; closes idle connections now and busy ones when their commands end. */
-  stop(reason: string): void {
+  /**
+   * Stops taking new commands; closes idle connections now and busy ones when their commands end.
+   * `leaveFiles`: the socket and token paths are no longer this keeper's (removed, or another's).
+   */
+  stop(reason: string, { leaveFiles = false }: { leaveFiles?: boolean } = {}): void {
     if (this.#stopping) return;
     this.#stopping = true;
     this.#log(`stopping: ${reason}`);
     this.#server?.close();
-    for (const file of [this.#paths.socket, this.#paths.token]) {
+    for (const file of leaveFiles ? [] : [this.#paths.socket, this.#paths.token]) {
       try {
         unlinkSync(file);
       } catch {

@@ -5,8 +5,9 @@
  * keeper stops, and stops by itself when its socket is removed (its directory deleted, say):
  * no client could reach it any more.
  */
-import { appendFileSync, lstatSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { lstatSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { Keeper } from './keeper.js';
+import { createKeeperLog, keeperLogMaxBytes } from './keeper-log.js';
 import { keeperPaths } from './paths.js';
 
 /** How often the keeper checks that its socket is still there and still its own. */
@@ -14,13 +15,7 @@ const SOCKET_CHECK_MS = 1000;
 
 async function main(): Promise<void> {
   const paths = keeperPaths(process.env);
-  const log = (line: string): void => {
-    try {
-      appendFileSync(paths.log, `${new Date().toISOString()} [${process.pid}] ${line}\n`, { mode: 0o600 });
-    } catch {
-      // diagnostics only
-    }
-  };
+  const log = createKeeperLog(paths.log, keeperLogMaxBytes(process.env));
   const keeper = new Keeper({ paths, log });
   try {
     await keeper.listen();

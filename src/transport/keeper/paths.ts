@@ -1,8 +1,9 @@
 /**
  * Where the keeper lives: one private directory per user, `$XDG_RUNTIME_DIR/fleet` or
  * `~/.cache/fleet` (FLEET_KEEPER_DIR overrides, for tests), mode 0700 and owned by the user;
- * in it the socket (0600), the token file (0600), the keeper's pid file and its log (0600). Nothing is used unless the directory passes
- * the checks: a directory someone else could write to would let them stand in for the keeper.
+ * in it the socket (0600), the token file (0600), the keeper's pid file and its log (0600).
+ * Nothing is used unless the directory passes the checks: a directory someone else could write
+ * to would let them stand in for the keeper.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { chmodSync, lstatSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';

@@ -15,7 +15,7 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { FleetEvent } from '../../src/events.js';
 import { labProcesses, startLab, type Lab } from '../lab/lab.js';
-import { killKeeper } from '../setup/persist-dir.js';
+import { killKeeper, waitGone } from '../setup/persist-dir.js';
 import { FLEET_BIN, spawnFleet, type SpawnedRun } from '../support/spawn-fleet.js';
 
 let lab: Lab;
@@ -217,5 +217,30 @@ describe('Ctrl-C through a warm keeper', () => {
       await new Promise((resolve) => silent.close(resolve));
     }
     await expectKeeperStillServes(warm as { pid: number; logins: number[] });
+  });
+
+  it('twice while the keeper is still connecting a slow host: once connected, that connection idles out like the others (nothing holds it)', async () => {
+    newKeeperDir();
+    const slow = lab.hosts[3] as Lab['hosts'][number];
+    // Its sshd accepts nothing until SIGCONT: the keeper's connect waits for the banner.
+    process.kill(slow.pid, 'SIGSTOP');
+    let pid: number;
+    try {
+      const run = startFleet(['exec', 'true', '-i', lab.inventoryFile, '--ssh-config', '/dev/null', '--output', 'jsonl', '--persist', '3s', '--connect-timeout', '60s']);
+      await vi.waitFor(() => expect(Object.values(statuses(run.stdout()))).toEqual(['ok', 'ok', 'ok']), { timeout: 30_000, interval: 50 });
+      run.child.kill('SIGINT');
+      await vi.waitFor(() => expect(run.stderr()).toContain('starting no new hosts'), { timeout: 10_000, interval: 20 });
+      run.child.kill('SIGINT');
+      expect(await run.exited).toBe(130);
+      expect(statuses(run.stdout())[slow.name]).toBe('interrupted');
+      pid = keeperPid();
+    } finally {
+      process.kill(slow.pid, 'SIGCONT');
+    }
+    // The keeper's connect completes after its client went away...
+    await vi.waitFor(() => expect(readFileSync(path.join(keeperDir, 'keeper.log'), 'utf8')).toContain(`connected ${slow.name} `), { timeout: 30_000, interval: 50 });
+    // ...and nothing holds that connection: it idles out after its 3 s, and the keeper, holding
+    // none, ends (it used to stay held, and the keeper alive, for good).
+    await waitGone(pid, 15_000);
   });
 });

@@ -46,7 +46,7 @@ export async function killKeeper(dir: string, timeoutMs = 10_000): Promise<numbe
 export async function waitGone(pid: number, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (isRunning(pid)) {
-    if (Date.now() > deadline) throw new Error(`process ${pid} still runs ${timeoutMs} ms after it was killed`);
+    if (Date.now() > deadline) throw new Error(`process ${pid} still runs after ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }

@@ -2,10 +2,11 @@
  * Ctrl-C through a warm --persist keeper (the built CLI: `npm run build` first), against a lab of
  * 4 local sshd hosts: the same two stages as without the keeper (test/e2e/interrupt.test.ts).
  * Once: no new hosts start and the running ones finish; twice: the remote process groups are
- * killed (nothing left on the hosts), exit 130 (docs/errors.md). Every test warms the keeper
- * with a first command, interrupts the second, and checks the keeper still serves a third on
- * the same connections (no new login). Markers, never sleeps: remote processes seen in the lab's
- * process list, fleet's own stderr lines.
+ * killed (nothing left on the hosts), exit 130 (docs/errors.md). The tests warm the keeper with
+ * a first command, interrupt the second, and check the keeper still serves a third on the same
+ * connections (no new login); the last one interrupts while the keeper is still connecting a
+ * host, and checks that connection is not left held. Markers, never sleeps: remote processes
+ * seen in the lab's process list, fleet's own stderr lines, the keeper's log.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { labProcesses, startLab, type Lab } from '../lab/lab.js';
+import { killKeeper } from '../setup/persist-dir.js';
 import { FLEET_BIN, spawnFleet, type SpawnedRun } from '../support/spawn-fleet.js';
 
 let lab: Lab;
@@ -32,15 +33,8 @@ function newKeeperDir(): string {
 }
 
 afterEach(async () => {
-  // Stop the test's keeper by its pid (never by name).
-  const pid = await keeperPid();
-  if (pid !== undefined) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // gone already
-    }
-  }
+  // Stop the test's keeper by the pid in its pid file (never by name), even if it answers nothing.
+  if (keeperDir !== undefined) await killKeeper(keeperDir);
 });
 
 const env = (): Record<string, string> => ({ FLEET_KEEPER_DIR: keeperDir });
@@ -90,11 +84,6 @@ async function status(): Promise<Status> {
   const run = await fleet(['persist', 'status', '--json']);
   expect(run.code).toBe(0);
   return JSON.parse(run.stdout) as Status;
-}
-
-async function keeperPid(): Promise<number | undefined> {
-  if (keeperDir === undefined) return undefined;
-  return (await status().catch(() => undefined))?.pid;
 }
 
 /** Polls `check` (a marker: the keeper's status, a process) until it holds; fails after `ms`. */

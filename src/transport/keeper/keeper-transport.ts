@@ -15,6 +15,7 @@ import { existsSync } from 'node:fs';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { FleetError, isFleetError, toFleetError } from '../../errors.js';
+import { abortError } from '../ssh/errors.js';
 import { decideHostKey } from '../ssh/host-key-check.js';
 import { hostKeyFromBlob } from '../ssh/host-key.js';
 import type { Connection, ConnectOptions, ConnectTiming, ExecExit, ExecRequest, RemoteDirEntry, RemoteHandle, RemoteStats, SftpSession, Transport } from '../transport.js';
@@ -91,6 +92,7 @@ export function createKeeperTransport(opts: KeeperTransportOptions): KeeperTrans
           if (bound.aborted && !(options.signal?.aborted ?? false)) {
             throw new FleetError('FLEET_CONNECT_TIMEOUT', `${host.name}: the fleet keeper did not hand over a connection within ${target.connectTimeoutMs + ACQUIRE_SLACK_MS} ms`, { host: host.name });
           }
+          if (options.signal?.aborted === true) throw abortError(options.signal, host.name);
           throw error;
         });
       } catch (error) {
@@ -560,7 +562,7 @@ class KeptConnection implements Connection {
           finish(e);
         }
       };
-      const onAbort = (): void => sendAbort(toFleetError(req.signal?.reason, this.host));
+      const onAbort = (): void => sendAbort(abortError(req.signal as AbortSignal, this.host));
       sock.on('error', () => undefined);
       sock.on('data', (chunk: Buffer) => {
         let got: Array<{ type: number; payload: Buffer }>;

@@ -126,13 +126,16 @@ export class Keeper {
     this.#armEmptyTimer();
   }
 
-  /** Stops taking new commands; closes idle connections now and busy ones when their commands end. */
-  stop(reason: string): void {
+  /**
+   * Stops taking new commands; closes idle connections now and busy ones when their commands end.
+   * `leaveFiles`: the socket and token paths are no longer this keeper's (removed, or another's).
+   */
+  stop(reason: string, { leaveFiles = false }: { leaveFiles?: boolean } = {}): void {
     if (this.#stopping) return;
     this.#stopping = true;
     this.#log(`stopping: ${reason}`);
     this.#server?.close();
-    for (const file of [this.#paths.socket, this.#paths.token]) {
+    for (const file of leaveFiles ? [] : [this.#paths.socket, this.#paths.token]) {
       try {
         unlinkSync(file);
       } catch {
@@ -196,7 +199,7 @@ export class Keeper {
       if (!sock.destroyed) sock.write(`${JSON.stringify(r)}\n`);
     };
     const handle = (req: ControlRequest): void => {
-      this.#request(req, held).then(
+      this.#request(req, held, sock).then(
         (result) => reply({ id: req.id, ok: true, result }),
         (error: unknown) => reply({ id: req.id, ok: false, error: toWireError(toFleetError(error)) }),
       );
@@ -219,12 +222,15 @@ export class Keeper {
     if (rest.length > 0) onData(rest);
   }
 
-  async #request(req: ControlRequest, held: Map<string, number>): Promise<unknown> {
+  async #request(req: ControlRequest, held: Map<string, number>, sock: net.Socket): Promise<unknown> {
     switch (req.op) {
       case 'acquire': {
         if (this.#stopping) throw new FleetError('FLEET_CANCELLED', 'fleet keeper: stopping');
         const result = await this.#acquire(req.key, req.target);
-        held.set(req.key, (held.get(req.key) ?? 0) + 1);
+        // Its client went away while it waited (a second Ctrl-C, say): nothing would release it.
+        const entry = sock.destroyed ? this.#entries.get(req.key) : undefined;
+        if (entry !== undefined) this.#release(entry, entry.persistMs);
+        else held.set(req.key, (held.get(req.key) ?? 0) + 1);
         return result;
       }
       case 'release': {

@@ -1,8 +1,9 @@
 /**
  * Where the keeper lives: one private directory per user, `$XDG_RUNTIME_DIR/fleet` or
  * `~/.cache/fleet` (FLEET_KEEPER_DIR overrides, for tests), mode 0700 and owned by the user;
- * in it the socket (0600) and the token file (0600). Nothing is used unless the directory passes
- * the checks: a directory someone else could write to would let them stand in for the keeper.
+ * in it the socket (0600), the token file (0600), the keeper's pid file and its log (0600).
+ * Nothing is used unless the directory passes the checks: a directory someone else could write
+ * to would let them stand in for the keeper.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { chmodSync, lstatSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -15,8 +16,10 @@ export interface KeeperPaths {
   dir: string;
   socket: string;
   token: string;
-  /** The keeper's own diagnostics (never secrets: host names and error codes). */
+  /** The keeper's own diagnostics (never secrets: host names and error codes); rotated to `log.1`. */
   log: string;
+  /** The running keeper's pid, written once it listens: how to find it when its socket does not answer. */
+  pid: string;
 }
 
 /** The directory as the environment names it (not yet checked). */
@@ -24,7 +27,13 @@ export function keeperPaths(env: Readonly<Record<string, string | undefined>>): 
   const home = env['HOME'] ?? os.homedir();
   const runtime = env['XDG_RUNTIME_DIR'];
   const dir = env['FLEET_KEEPER_DIR'] ?? (runtime !== undefined && runtime !== '' ? path.join(runtime, 'fleet') : path.join(home, '.cache', 'fleet'));
-  return { dir, socket: path.join(dir, 'keeper.sock'), token: path.join(dir, 'token'), log: path.join(dir, 'keeper.log') };
+  return {
+    dir,
+    socket: path.join(dir, 'keeper.sock'),
+    token: path.join(dir, 'token'),
+    log: path.join(dir, 'keeper.log'),
+    pid: path.join(dir, 'keeper.pid'),
+  };
 }
 
 /**

@@ -248,7 +248,7 @@ class KeeperClient {
  */
 async function connectExecSocket(path: string, host: string, signal: AbortSignal | undefined): Promise<net.Socket> {
   for (let attempt = 1; ; attempt += 1) {
-    if (signal?.aborted) throw toFleetError(signal.reason, host);
+    if (signal?.aborted) throw abortError(signal, host);
     try {
       return await connectSocket(path);
     } catch (error) {
@@ -351,7 +351,7 @@ class RelayedSftpSession implements SftpSession {
       const frames = new FrameReader();
       const onAbort = (): void => {
         sock.destroy();
-        reject(toFleetError(signal?.reason, host));
+        reject(abortError(signal as AbortSignal, host));
       };
       const onData = (chunk: Buffer): void => {
         const [first] = frames.push(chunk);

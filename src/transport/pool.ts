@@ -315,7 +315,7 @@ export class ConnectionPool implements ConnectionSource {
    */
   async #reserveFor(target: ConnectTarget, signal: AbortSignal): Promise<Reserved | undefined> {
     const options = this.#opts.optionsFor(target);
-    if (options.jumps !== undefined) {
+    if (options.jumps !== undefined && this.#opts.transport.carriesJumps?.(target) !== true) {
       const unhold = await options.jumps.hold(target, { ...options, signal: AbortSignal.any([signal, this.#closing.signal]), slots: this.#slots });
       if (this.#entries.has(target.name) || this.#closing.signal.aborted || signal.aborted) {
         unhold?.();

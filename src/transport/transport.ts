@@ -399,4 +399,9 @@ export interface Transport {
    * with FleetError; never consults the host key policy for the scanned host itself.
    */
   scanHostKey?(target: ConnectTarget, opts: ConnectOptions): Promise<HostKey>;
+  /**
+   * True when this transport reaches `target`'s jump hosts by itself (the --persist keeper keeps
+   * them with the connection): the caller then neither opens nor holds them (JumpHosts.hold).
+   */
+  carriesJumps?(target: ConnectTarget): boolean;
 }

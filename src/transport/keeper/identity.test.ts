@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { HostSpec } from '../../inventory/host-spec.js';
 import { identityKey, notPersistable } from './identity.js';
-import type { PersistTarget } from './protocol.js';
+import type { PersistHop, PersistTarget } from './protocol.js';
 
 const base: PersistTarget = {
   name: 'web1',
@@ -16,6 +16,7 @@ const base: PersistTarget = {
   persistMs: 60_000,
 };
 const keys = ['SHA256:aaaa'];
+const hop: PersistHop = { name: 'bastion', address: '10.0.0.9', port: 22, user: 'deploy', identityFiles: ['/home/u/.ssh/id_ed25519'], fingerprints: keys };
 
 describe('identity of a kept connection', () => {
   it('changes with every input that decides the connection', () => {
@@ -31,7 +32,11 @@ describe('identity of a kept connection', () => {
       ['known_hosts files', { ...base, knownHostsFiles: ['/etc/ssh/ssh_known_hosts'] }, keys],
       ['kex profile', { ...base, kexProfile: 'nistp256-first' }, keys],
       ['session limit', { ...base, maxSessions: 1 }, keys],
+      ['jump chain', { ...base, jumps: [hop] }, keys],
+      ['jump host key', { ...base, jumps: [{ ...hop, fingerprints: ['SHA256:cccc'] }] }, keys],
+      ['jump host user', { ...base, jumps: [{ ...hop, user: 'root' }] }, keys],
     ];
+    expect(identityKey({ ...base, jumps: [hop] }, keys)).not.toBe(identityKey({ ...base, jumps: [hop, { ...hop, address: '10.0.0.10' }] }, keys));
     for (const [what, target, fps] of changed) expect(identityKey(target, fps), what).not.toBe(key);
   });
 
@@ -40,13 +45,13 @@ describe('identity of a kept connection', () => {
     expect(identityKey({ ...base, name: 'alias', connectTimeoutMs: 1, persistMs: 5 }, keys)).toBe(key);
   });
 
-  it('leaves out hosts whose secrets would have to cross to the keeper, and jump hosts', () => {
+  it('leaves out hosts whose secrets would have to cross to the keeper (jump hosts are kept)', () => {
     const host: HostSpec = { name: 'h', address: 'h', port: 22, user: 'u', identityFiles: [], knownHostsFiles: [], labels: {}, vars: {}, groups: [], persistMs: 1000 };
     expect(notPersistable(host)).toBeUndefined();
     expect(notPersistable({ ...host, persistMs: 0 })).toMatch(/off/);
     expect(notPersistable({ ...host, passwordEnv: 'PW' })).toMatch(/password/);
     expect(notPersistable({ ...host, keyEnv: 'KEY' })).toMatch(/key_env/);
-    expect(notPersistable({ ...host, proxyJump: 'bastion' })).toMatch(/proxy_jump/);
+    expect(notPersistable({ ...host, proxyJump: 'bastion' })).toBeUndefined();
     expect(notPersistable({ ...host, proxyJump: 'none' })).toBeUndefined();
   });
 });

@@ -7,9 +7,11 @@
  */
 import type { ConnectTarget } from '../transport.js';
 import { createHash } from 'node:crypto';
+import { FleetError } from '../../errors.js';
 import { SshCredentialCache } from '../ssh/credentials.js';
 import type { ConnectOptions } from '../transport.js';
-import type { PersistTarget } from './protocol.js';
+import { SshJumpHosts } from '../ssh/jump-hosts.js';
+import type { PersistHop, PersistTarget } from './protocol.js';
 
 /** Why a host is connected directly instead of through the keeper; undefined when it may be kept. */
 export function notPersistable(host: ConnectTarget): string | undefined {
@@ -18,18 +20,65 @@ export function notPersistable(host: ConnectTarget): string | undefined {
   // variables of this process would have to cross the socket, and they never do.
   if (host.passwordEnv !== undefined) return 'password_env: a password is never handed to the keeper';
   if (host.keyEnv !== undefined) return 'key_env: key text is never handed to the keeper';
-  const jump = host.proxyJump?.trim() ?? '';
-  if (jump !== '' && jump.toLowerCase() !== 'none') return 'proxy_jump hosts are not kept yet';
   return undefined;
+}
+
+/** True when `host` names jump hosts (ProxyJump `none` is a direct connection). */
+export function hasJumps(host: ConnectTarget): boolean {
+  const jump = host.proxyJump?.trim() ?? '';
+  return jump !== '' && jump.toLowerCase() !== 'none';
 }
 
 /**
  * The keeper's connect target for `host`, and its identity key. Key files are read here (as
  * the connect would) for their fingerprints (see keyFingerprint); the keeper is given their paths.
  */
-export async function persistTarget(host: ConnectTarget, opts: ConnectOptions): Promise<{ target: PersistTarget; key: string }> {
+export async function persistTarget(host: ConnectTarget, opts: ConnectOptions): Promise<{ target: PersistTarget; key: string } | undefined> {
   const creds = opts.credentials instanceof SshCredentialCache ? opts.credentials : new SshCredentialCache();
-  const agentSocket = host.agent ? creds.secretFromEnv('SSH_AUTH_SOCK') : undefined;
+  const own = await keysOf(host, creds);
+  let jumps: PersistHop[] | undefined;
+  if (hasJumps(host)) {
+    if (!(opts.jumps instanceof SshJumpHosts)) {
+      throw new FleetError('FLEET_CONFIG_INVALID', `${host.name}: proxy_jump (${host.proxyJump ?? ''}) needs ConnectOptions.jumps from createJumpHosts()`, { host: host.name });
+    }
+    jumps = [];
+    for (const hop of opts.jumps.chainOf(host)) {
+      // A jump host that logs in with a secret from the environment: the keeper cannot.
+      if (notPersistable({ ...hop, persistMs: 1 }) !== undefined) return undefined;
+      const keys = await keysOf(hop, creds);
+      jumps.push({
+        name: hop.name,
+        address: hop.address,
+        port: hop.port,
+        user: hop.user,
+        identityFiles: keys.identityFiles,
+        fingerprints: keys.fingerprints,
+        ...(keys.agentSocket !== undefined && { agentSocket: keys.agentSocket }),
+        ...(hop.connectTimeoutMs !== undefined && { connectTimeoutMs: hop.connectTimeoutMs }),
+      });
+    }
+  }
+  const target: PersistTarget = {
+    name: host.name,
+    address: host.address,
+    port: host.port,
+    user: host.user,
+    identityFiles: own.identityFiles,
+    ...(own.agentSocket !== undefined && { agentSocket: own.agentSocket }),
+    knownHostsFiles: [...opts.knownHosts.files],
+    hostKeyPolicy: opts.hostKeyPolicy,
+    kexProfile: host.kexProfile === 'fast' ? 'nistp256-first' : (opts.kexProfile ?? 'default'),
+    connectTimeoutMs: host.connectTimeoutMs ?? opts.connectTimeoutMs,
+    ...(opts.maxSessions !== undefined && { maxSessions: opts.maxSessions }),
+    persistMs: host.persistMs ?? 0,
+    ...(jumps !== undefined && { jumps }),
+  };
+  return { target, key: identityKey(target, own.fingerprints) };
+}
+
+/** The key files a connect of `host` would use (explicit, else the default ones that load), with their fingerprints. */
+async function keysOf(host: ConnectTarget, creds: SshCredentialCache): Promise<{ identityFiles: string[]; fingerprints: string[]; agentSocket: string | undefined }> {
+  const agent = host.agent ? creds.secretFromEnv('SSH_AUTH_SOCK') : undefined;
   const explicit = host.identityFiles.length > 0;
   const candidates = explicit ? host.identityFiles : host.agent ? [] : await creds.defaultKeyFiles();
   const fingerprints: string[] = [];
@@ -45,21 +94,7 @@ export async function persistTarget(host: ConnectTarget, opts: ConnectOptions): 
     identityFiles.push(file);
     fingerprints.push(fingerprint);
   }
-  const target: PersistTarget = {
-    name: host.name,
-    address: host.address,
-    port: host.port,
-    user: host.user,
-    identityFiles,
-    ...(agentSocket !== undefined && agentSocket !== '' && { agentSocket }),
-    knownHostsFiles: [...opts.knownHosts.files],
-    hostKeyPolicy: opts.hostKeyPolicy,
-    kexProfile: host.kexProfile === 'fast' ? 'nistp256-first' : (opts.kexProfile ?? 'default'),
-    connectTimeoutMs: host.connectTimeoutMs ?? opts.connectTimeoutMs,
-    ...(opts.maxSessions !== undefined && { maxSessions: opts.maxSessions }),
-    persistMs: host.persistMs ?? 0,
-  };
-  return { target, key: identityKey(target, fingerprints) };
+  return { identityFiles, fingerprints, agentSocket: agent === '' ? undefined : agent };
 }
 
 /** The hash of everything that decides the connection (not the host's inventory name, not timeouts). */
@@ -69,7 +104,7 @@ export function identityKey(target: PersistTarget, fingerprints: readonly string
     user: target.user,
     address: target.address,
     port: target.port,
-    jump: null,
+    jump: target.jumps?.map((h) => [h.user, h.address, h.port, h.identityFiles, h.fingerprints, h.agentSocket ?? null]) ?? null,
     keys: fingerprints,
     keyFiles: target.identityFiles,
     agent: target.agentSocket ?? null,

@@ -79,7 +79,10 @@ export function createKeeperTransport(opts: KeeperTransportOptions): KeeperTrans
   return {
     async connect(host: ConnectTarget, options: ConnectOptions): Promise<Connection> {
       if (notPersistable(host) !== undefined) return opts.direct.connect(host, options);
-      const { target, key } = await persistTarget(host, options);
+      const persisted = await persistTarget(host, options);
+      // A jump host logs in with a secret from the environment: the keeper cannot reach this host.
+      if (persisted === undefined) return opts.direct.connect(host, options);
+      const { target, key } = persisted;
       const keeper = await control();
       const t0 = performance.now();
       let result: AcquireResult;
@@ -116,6 +119,8 @@ export function createKeeperTransport(opts: KeeperTransportOptions): KeeperTrans
       options.onPhase?.('authenticated');
       return conn;
     },
+    // A kept host's jump hosts are the keeper's (kept with it): the pool must not open them here.
+    carriesJumps: (host: ConnectTarget) => notPersistable(host) === undefined,
     // Scanning a host key authenticates to nothing: nothing to keep.
     ...(opts.direct.scanHostKey !== undefined && { scanHostKey: opts.direct.scanHostKey.bind(opts.direct) }),
     close(): void {

@@ -12,10 +12,11 @@ import net from 'node:net';
 import { FleetError, toFleetError } from '../../errors.js';
 import { streamsOutputFlow } from '../../output-flow.js';
 import { createCredentialCache } from '../ssh/credentials.js';
+import { createJumpHosts } from '../ssh/jump-hosts.js';
 import { withFileLock } from '../ssh/file-lock.js';
 import { loadKnownHosts } from '../ssh/known-hosts-store.js';
 import { createSshTransport } from '../ssh/ssh-transport.js';
-import { type Connection, type CredentialCache, type ExecRequest, isNotStarted, type KnownHosts, type RemoteHandle, type SftpSession, type Transport } from '../transport.js';
+import { type Connection, type ConnectOptions, type CredentialCache, type ExecRequest, type JumpHosts, isNotStarted, type KnownHosts, type RemoteHandle, type SftpSession, type Transport } from '../transport.js';
 import { ensurePrivateDir, type KeeperPaths, tokenMatches, writeToken } from './paths.js';
 import {
   type AcquireResult,
@@ -74,6 +75,8 @@ export class Keeper {
   readonly #entries = new Map<string, Entry>();
   readonly #knownHosts = new Map<string, Promise<KnownHosts>>();
   readonly #credentials = new Map<string, CredentialCache>();
+  /** Jump hosts by chain, shared by every kept host behind the same chain, closed with the last. */
+  readonly #jumps = new Map<string, { hosts: JumpHosts; users: number }>();
   readonly #startedAt = Date.now();
   #server: net.Server | undefined;
   #token = '';
@@ -298,6 +301,8 @@ export class Keeper {
       identityFiles: target.identityFiles,
       ...(target.agentSocket !== undefined && { agent: true }),
     };
+    const route = this.#jumpsFor(target);
+    if (route !== undefined) spec.proxyJump = route.proxyJump;
     const entry: Entry = {
       key,
       target,
@@ -316,14 +321,29 @@ export class Keeper {
     entry.conn = (async () => {
       const knownHosts = await this.#knownHostsFor(target);
       let blob = '';
-      const conn = await this.#transport.connect(spec, {
+      const options: ConnectOptions = {
         connectTimeoutMs: target.connectTimeoutMs,
         hostKeyPolicy: target.hostKeyPolicy,
         knownHosts: recordingKey(knownHosts, (b) => (blob = b)),
         credentials: this.#credentialsFor(target.agentSocket),
         kexProfile: target.kexProfile,
         ...(target.maxSessions !== undefined && { maxSessions: target.maxSessions }),
-      });
+        ...(route !== undefined && { jumps: route.jumps }),
+      };
+      let conn: Connection;
+      try {
+        // Held as the pool holds them: a jump host that died since is connected again first.
+        const unhold = route === undefined ? undefined : await route.jumps.hold(spec, { ...options, knownHosts });
+        conn = await this.#transport.connect(spec, options).catch((error: unknown) => {
+          unhold?.();
+          throw error;
+        });
+        if (unhold !== undefined) void conn.closed.then(unhold);
+      } catch (error) {
+        route?.done();
+        throw error;
+      }
+      if (route !== undefined) void conn.closed.then(route.done);
       entry.hostKeyBlob = blob;
       entry.settled = conn;
       entry.connectedAt = Date.now();
@@ -361,6 +381,45 @@ export class Keeper {
       if (entry.settled === undefined) this.#drop(entry);
       throw error;
     }
+  }
+
+  /**
+   * The jump hosts of `target`'s chain, as the client resolved it, under names the chain can
+   * spell (ProxyJump elements are `[user@]host[:port]`); `done` when its connection ends.
+   */
+  #jumpsFor(target: PersistTarget): { jumps: JumpHosts; proxyJump: string; done: () => void } | undefined {
+    const hops = target.jumps ?? [];
+    if (hops.length === 0) return undefined;
+    const specs: ConnectTarget[] = hops.map((h, i) => ({
+      name: /^[A-Za-z0-9._-]+$/.test(h.name) && !hops.slice(0, i).some((o) => o.name === h.name) ? h.name : `jump-hop-${i + 1}`,
+      address: h.address,
+      port: h.port,
+      user: h.user,
+      identityFiles: h.identityFiles,
+      ...(h.agentSocket !== undefined && { agent: true }),
+      ...(h.connectTimeoutMs !== undefined && { connectTimeoutMs: h.connectTimeoutMs }),
+    }));
+    const id = JSON.stringify(specs.map((h) => [h.name, h.user, h.address, h.port, h.identityFiles, h.agent ?? false, h.connectTimeoutMs ?? null, target.knownHostsFiles, target.hostKeyPolicy]));
+    let shared = this.#jumps.get(id);
+    if (shared === undefined) {
+      shared = { hosts: createJumpHosts({ hosts: specs }), users: 0 };
+      this.#jumps.set(id, shared);
+    }
+    const mine = shared;
+    mine.users += 1;
+    let done = false;
+    return {
+      jumps: mine.hosts,
+      proxyJump: specs.map((h) => h.name).join(','),
+      done: () => {
+        if (done) return;
+        done = true;
+        mine.users -= 1;
+        if (mine.users > 0) return;
+        if (this.#jumps.get(id) === mine) this.#jumps.delete(id);
+        void mine.hosts.close();
+      },
+    };
   }
 
   #knownHostsFor(target: PersistTarget): Promise<KnownHosts> {

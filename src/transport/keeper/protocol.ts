@@ -159,6 +159,19 @@ export type ControlRequest =
   | { id: number; op: 'stop' };
 
 /** Everything the keeper needs to connect to a host itself: names, paths and policies only. */
+/** A jump host a kept connection goes through, resolved by the client (first hop first). */
+export interface PersistHop {
+  name: string;
+  address: string;
+  port: number;
+  user: string;
+  identityFiles: string[];
+  /** Of `identityFiles`, for the identity only (the keeper reads the keys by path). */
+  fingerprints: string[];
+  agentSocket?: string;
+  connectTimeoutMs?: number;
+}
+
 export interface PersistTarget {
   name: string;
   address: string;
@@ -172,6 +185,8 @@ export interface PersistTarget {
   connectTimeoutMs: number;
   maxSessions?: number;
   persistMs: number;
+  /** The jump hosts, first to last; absent for a direct connection. */
+  jumps?: PersistHop[];
 }
 
 /** The keeper's answer to `acquire`. */

@@ -3,23 +3,13 @@
  * once: no new hosts start, running ones finish, a line on stderr says so; twice: running
  * commands are stopped for real (no remote process left), the summary prints, exit 130.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { FleetEvent } from '../../src/events.js';
 import { labProcesses, startLab, type Lab } from '../lab/lab.js';
+import { exitStatuses as statuses, jsonlEvents as events, startFleet, type StartedFleet as Spawned } from '../support/spawn-fleet.js';
 import { tempDir } from '../support/temp-dir.js';
-
-const FLEET = path.resolve('bin/fleet');
-
-interface Spawned {
-  child: ChildProcess;
-  stdout: () => string;
-  stderr: () => string;
-  exited: Promise<number | null>;
-}
 
 let lab: Lab;
 let cache: string;
@@ -39,22 +29,12 @@ afterAll(async () => {
 
 /** Spawns `fleet exec ARGS` against the lab, jsonl on stdout unless `output` says otherwise. */
 function spawnFleet(args: string[], output = 'jsonl'): Spawned {
-  const child = spawn(process.execPath, [FLEET, 'exec', ...args, '-i', lab.inventoryFile, '--ssh-config', '/dev/null', '--output', output], {
+  const run = startFleet(['exec', ...args, '-i', lab.inventoryFile, '--ssh-config', '/dev/null', '--output', output], {
     env: { PATH: process.env['PATH'], HOME: os.tmpdir(), XDG_CACHE_HOME: cache },
-    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  children.push(child);
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  return { child, stdout: () => stdout, stderr: () => stderr, exited };
+  children.push(run.child);
+  return run;
 }
-
-const events = (text: string): FleetEvent[] => text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as FleetEvent);
-const statuses = (text: string): Record<string, string> =>
-  Object.fromEntries(events(text).flatMap((e) => (e.type === 'exit' ? [[e.host, e.status]] : [])));
 
 /** Hosts where a process whose command line is exactly `command` runs. */
 const hostsRunning = (command: string): string[] => labProcesses(lab, { pattern: command }).filter((p) => p.command === command).map((p) => p.host);

@@ -8,16 +8,15 @@
  * host, and checks that connection is not left held. Markers, never sleeps: remote processes
  * seen in the lab's process list, fleet's own stderr lines, the keeper's log.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { FleetEvent } from '../../src/events.js';
-import { labProcesses, startLab, type Lab } from '../lab/lab.js';
+import { acceptedLogins, labProcesses, startLab, type Lab } from '../lab/lab.js';
 import { killKeeper, waitGone } from '../setup/persist-dir.js';
-import { FLEET_BIN, spawnFleet, type SpawnedRun } from '../support/spawn-fleet.js';
+import { exitStatuses as statuses, jsonlEvents as events, spawnFleet, startFleet as start, type StartedFleet as Spawned, type SpawnedRun } from '../support/spawn-fleet.js';
 
 let lab: Lab;
 let work: string;
@@ -52,41 +51,19 @@ function fleet(args: string[]): Promise<SpawnedRun> {
   return spawnFleet(args, { cwd: work, env: { FLEET_KEEPER_DIR: keeperDir } });
 }
 
-interface Spawned {
-  child: ChildProcess;
-  stdout: () => string;
-  stderr: () => string;
-  exited: Promise<number | null>;
-}
-
 /** `fleet exec COMMAND --persist 10m --output jsonl` (ARGS after it), not waited for. */
 function startExec(command: string, ...more: string[]): Spawned {
   return startFleet(['exec', command, ...baseArgs(), '--output', 'jsonl', ...more]);
 }
 
 function startFleet(args: string[]): Spawned {
-  const child = spawn(process.execPath, [FLEET_BIN, ...args], {
-    cwd: work,
-    env: { PATH: process.env['PATH'] ?? '', HOME: work, TMPDIR: os.tmpdir(), FLEET_KEEPER_DIR: keeperDir },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  return { child, stdout: () => stdout, stderr: () => stderr, exited };
+  const run = start(args, { cwd: work, env: { PATH: process.env['PATH'] ?? '', HOME: work, TMPDIR: os.tmpdir(), FLEET_KEEPER_DIR: keeperDir } });
+  children.push(run.child);
+  return run;
 }
-
-const events = (text: string): FleetEvent[] => text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as FleetEvent);
-const statuses = (text: string): Record<string, string> =>
-  Object.fromEntries(events(text).flatMap((e) => (e.type === 'exit' ? [[e.host, e.status]] : [])));
 
 /** How many logins each lab host's sshd has accepted so far. */
-function logins(): number[] {
-  return lab.hosts.map((h) => readFileSync(path.join(lab.dir, 'hosts', h.name, 'sshd.log'), 'utf8').split('Accepted publickey').length - 1);
-}
+const logins = (): number[] => acceptedLogins(lab);
 
 /** The keeper's pid, from its pid file. */
 const keeperPid = (): number => Number.parseInt(readFileSync(path.join(keeperDir, 'keeper.pid'), 'utf8'), 10);

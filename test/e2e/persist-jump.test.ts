@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLab, type Lab } from '../lab/lab.js';
+import { acceptedLogins, startLab, type Lab } from '../lab/lab.js';
 import { spawnFleet, type SpawnedRun } from '../support/spawn-fleet.js';
 
 let lab: Lab;
@@ -41,9 +41,7 @@ function exec(file: string): Promise<SpawnedRun> {
 }
 
 /** How many logins each lab host's sshd has accepted so far. */
-function logins(): number[] {
-  return lab.hosts.map((h) => readFileSync(path.join(lab.dir, 'hosts', h.name, 'sshd.log'), 'utf8').split('Accepted publickey').length - 1);
-}
+const logins = (): number[] => acceptedLogins(lab);
 
 async function loginsDuring(run: () => Promise<SpawnedRun>): Promise<number[]> {
   const before = logins();

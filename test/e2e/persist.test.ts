@@ -7,7 +7,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { labProcesses, startLab, type Lab } from '../lab/lab.js';
+import { acceptedLogins, labProcesses, startLab, type Lab } from '../lab/lab.js';
 import { killKeeper } from '../setup/persist-dir.js';
 import { FLEET_BIN, spawnFleet, type SpawnedRun } from '../support/spawn-fleet.js';
 
@@ -70,9 +70,7 @@ function results(run: SpawnedRun): Array<Partial<HostDoc>> {
 }
 
 /** How many logins each lab host's sshd has accepted so far. */
-function logins(): number[] {
-  return lab.hosts.map((h) => readFileSync(path.join(lab.dir, 'hosts', h.name, 'sshd.log'), 'utf8').split('Accepted publickey').length - 1);
-}
+const logins = (): number[] => acceptedLogins(lab);
 
 interface Status {
   running: boolean;

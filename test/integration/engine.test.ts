@@ -1,14 +1,13 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FleetEvent } from '../../src/events.js';
 import { openFleet } from '../../src/fleet.js';
 import { loadInventory, type Inventory } from '../../src/inventory/index.js';
-import { startLab, type Lab } from '../lab/lab.js';
+import { acceptedLogins, startLab, type Lab } from '../lab/lab.js';
 
 /** "Accepted publickey" lines in each host's sshd log: one per authenticated connection. */
 function acceptedConnections(lab: Lab): Map<string, number> {
-  return new Map(lab.hosts.map((h) => [h.name, readFileSync(path.join(lab.dir, 'hosts', h.name, 'sshd.log'), 'utf8').split('Accepted publickey').length - 1]));
+  const counts = acceptedLogins(lab);
+  return new Map(lab.hosts.map((h, i) => [h.name, counts[i] ?? 0]));
 }
 
 /** What a host's events say, step by step, without timings or step labels. */

@@ -229,3 +229,8 @@ function rootPasswordLocked(): boolean {
     return false;
   }
 }
+
+/** "Accepted publickey" lines in each lab host's sshd log, in host order: one per authenticated connection so far. */
+export function acceptedLogins(lab: Pick<Lab, 'dir' | 'hosts'>): number[] {
+  return lab.hosts.map((h) => readFileSync(join(lab.dir, 'hosts', h.name, 'sshd.log'), 'utf8').split('Accepted publickey').length - 1);
+}

@@ -1,7 +1,8 @@
-import { execFile } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import type { FleetEvent } from '../../src/events.js';
 
 const run = promisify(execFile);
 
@@ -47,3 +48,32 @@ export async function spawnFleet(args: readonly string[], opts: SpawnFleetOption
   if (result.stderr.includes('MaxListenersExceededWarning')) throw new Error(`fleet ${args.join(' ')}: MaxListenersExceededWarning on stderr:\n${result.stderr}`);
   return result;
 }
+
+/** A CLI run still going: its child, what it printed so far, and its exit. */
+export interface StartedFleet {
+  child: ChildProcess;
+  stdout: () => string;
+  stderr: () => string;
+  exited: Promise<number | null>;
+}
+
+/**
+ * Starts the built CLI with exactly `env` (give PATH and HOME) and returns at once, for tests that
+ * signal it while it runs. The caller kills the child if a test fails before it exits.
+ */
+export function startFleet(args: readonly string[], opts: { cwd?: string; env: Record<string, string | undefined> }): StartedFleet {
+  const child = spawn(process.execPath, [FLEET_BIN, ...args], { cwd: opts.cwd, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  return { child, stdout: () => stdout, stderr: () => stderr, exited };
+}
+
+/** The events of `--output jsonl` text. */
+export const jsonlEvents = (text: string): FleetEvent[] => text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as FleetEvent);
+
+/** Each host's final status in `--output jsonl` text (its `exit` event). */
+export const exitStatuses = (text: string): Record<string, string> =>
+  Object.fromEntries(jsonlEvents(text).flatMap((e) => (e.type === 'exit' ? [[e.host, e.status]] : [])));

@@ -10,7 +10,7 @@
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { FleetError } from '../errors.js';
 import type { HashRequest, HashResponse } from './hash-worker.js';
 
@@ -303,6 +303,8 @@ function asCancelled(reason: unknown): FleetError {
  * worker (a worker does not inherit the parent's loaders).
  */
 function startHashWorker(): Worker {
+  // Loaded with the first worker: a run that hashes nothing (exec) never pays for worker_threads.
+  const { Worker } = process.getBuiltinModule('node:worker_threads');
   const here = import.meta.url;
   if (!/\.ts$/.test(new URL(here).pathname)) return new Worker(new URL('./hash-worker.js', here));
   const source = new URL('./hash-worker.ts', here).href;

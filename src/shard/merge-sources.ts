@@ -1,6 +1,5 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import readline from 'node:readline';
 import { setTimeout as delay } from 'node:timers/promises';
 import { FleetError } from '../errors.js';
 import type { ShardMerger } from './merge.js';
@@ -44,6 +43,8 @@ export async function mergeFiles(files: readonly string[], merger: ShardMerger, 
  * the stream ends), so the live view knows every host from its first frame.
  */
 export async function mergeStream(input: NodeJS.ReadableStream, merger: ShardMerger, warn: MergeWarn, beforeOpen: () => Promise<void> = async () => {}): Promise<void> {
+  // Loaded by a merge only (this module is reachable from every run's CLI path).
+  const readline = process.getBuiltinModule('node:readline');
   const lines = readline.createInterface({ input, crlfDelay: Infinity });
   let bad = 0;
   for await (const line of lines) {

@@ -2,7 +2,6 @@
  * `local:` steps: one command on the machine running fleet (build the tarball, tag a release),
  * run once between the host steps before and after it.
  */
-import { spawn } from 'node:child_process';
 import { abortReason } from '../concurrency/deadline.js';
 import { FleetError } from '../errors.js';
 import type { ExecOutput } from '../result.js';
@@ -30,6 +29,8 @@ export function runLocalCommand(opts: LocalCommandOptions): Promise<ExecOutput> 
   const stdout = new OutputCapture(opts.maxOutputBytes, opts.capture, opts.onStdout);
   const stderr = new OutputCapture(opts.maxOutputBytes, opts.capture, opts.onStderr);
   return new Promise<ExecOutput>((resolve, reject) => {
+    // Loaded with the first local step, not by every run that loads the steps engine.
+    const { spawn } = process.getBuiltinModule('node:child_process');
     const child = spawn('/bin/sh', ['-c', opts.command], {
       cwd: opts.cwd,
       env: opts.env,

@@ -10,7 +10,6 @@
  * whose stdin carries a secret runs on a direct connection of this process's own.
  */
 import type { ConnectTarget } from '../transport.js';
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -287,6 +286,8 @@ async function startKeeper(paths: KeeperPaths, opts: Pick<KeeperTransportOptions
     if (value !== undefined) env[name] = value;
   }
   env['FLEET_KEEPER_DIR'] = paths.dir;
+  // Loaded only when a keeper is to be started, not by every warm run.
+  const { spawn } = process.getBuiltinModule('node:child_process');
   const child = spawn(file as string, args, { detached: true, stdio: ['ignore', 'pipe', 'ignore'], env });
   const line = await new Promise<string>((resolve, reject) => {
     let text = '';

@@ -2,13 +2,12 @@ import { FleetEventStream, type EventIteratorOptions, type FleetEventOf } from '
 import type { EventSink, FleetEvent, FleetEventType } from './events.js';
 import { inventoryFromHosts, selectHosts, type HostSpec, type Inventory } from './inventory/index.js';
 import { execOperation, type FleetExecOptions } from './operations/exec.js';
-import { getOperation, type FleetGetOptions } from './operations/get.js';
-import { putOperation, type FleetPutOptions } from './operations/put.js';
-import { acceptHostKeysOperation, scanHostKeysOperation, type FleetHostKeysOptions, type HostKeyOutput } from './operations/hostkeys.js';
-import { pingOperation, type FleetPingOptions, type PingOutput } from './operations/ping.js';
+import type { FleetGetOptions } from './operations/get.js';
+import type { FleetPutOptions } from './operations/put.js';
+import type { FleetHostKeysOptions, HostKeyOutput } from './operations/hostkeys.js';
+import type { FleetPingOptions, PingOutput } from './operations/ping.js';
 import type { OperationContext } from './operations/context.js';
-import { runOperation, type FleetRunOptions } from './operations/run.js';
-import { loadStepsFile, stepsFromInput } from './steps/load-steps.js';
+import type { FleetRunOptions } from './operations/run.js';
 import type { StepsFile } from './steps/model.js';
 import type { StepInput } from './steps/normalize-steps.js';
 import type { StepsReport } from './steps/outcome.js';
@@ -103,6 +102,9 @@ export class Fleet implements AsyncDisposable {
     this.#opts = opts;
   }
 
+  // The other operations load with their first call (dynamic imports below): the CLI's exec, the
+  // most run command, then parses none of the transfer, steps or host-key code (start-up budget).
+
   /** Runs `command` on every host (or those `opts.limit` selects); resolves to the total report. */
   async exec(command: string, opts: FleetExecOptions = {}): Promise<RunReport<ExecOutput>> {
     return this.#track(async () => execOperation(await this.#context(opts.limit), command, { ...opts, ...this.#bounds(opts) }));
@@ -115,26 +117,31 @@ export class Fleet implements AsyncDisposable {
    */
   async put(sources: string | readonly string[], remote: string, opts: FleetPutOptions = {}): Promise<RunReport<TransferOutput>> {
     const list = typeof sources === 'string' ? [sources] : sources;
+    const { putOperation } = await import('./operations/put.js');
     return this.#track(async () => putOperation(await this.#context(opts.limit), list, remote, { ...opts, ...this.#bounds(opts) }));
   }
 
   /** Fetches `remote` from every host into `localDir/<host>/`, verified against each host's sha256. */
   async get(remote: string, localDir: string, opts: FleetGetOptions = {}): Promise<RunReport<TransferOutput>> {
+    const { getOperation } = await import('./operations/get.js');
     return this.#track(async () => getOperation(await this.#context(opts.limit), remote, localDir, { ...opts, ...this.#bounds(opts) }));
   }
 
   /** Connects and authenticates to every host; reports handshake time, host key and one round trip. */
   async ping(opts: FleetPingOptions = {}): Promise<RunReport<PingOutput>> {
+    const { pingOperation } = await import('./operations/ping.js');
     return this.#track(async () => pingOperation(await this.#context(opts.limit), { ...opts, ...this.#bounds(opts) }));
   }
 
   /** Reads every host's key without authenticating to it, and says whether known_hosts knows it. */
   async scanHostKeys(opts: FleetHostKeysOptions = {}): Promise<RunReport<HostKeyOutput>> {
+    const { scanHostKeysOperation } = await import('./operations/hostkeys.js');
     return this.#track(async () => scanHostKeysOperation(await this.#context(opts.limit), { ...opts, ...this.#bounds(opts) }));
   }
 
   /** Writes the `unknown` keys of `scan` to the known_hosts write file; never a changed or revoked one. */
   async acceptHostKeys(scan: RunReport<HostKeyOutput>): Promise<RunReport<HostKeyOutput>> {
+    const { acceptHostKeysOperation } = await import('./operations/hostkeys.js');
     return this.#track(async () => acceptHostKeysOperation(await this.#context(undefined), scan));
   }
 
@@ -145,6 +152,7 @@ export class Fleet implements AsyncDisposable {
    * with a StepsError (FLEET_STEPS_INVALID) for invalid steps.
    */
   async run(steps: string | StepsFile | readonly StepInput[] | { steps: readonly StepInput[] }, opts: FleetRunOptions = {}): Promise<StepsReport> {
+    const [{ loadStepsFile, stepsFromInput }, { runOperation }] = await Promise.all([import('./steps/load-steps.js'), import('./operations/run.js')]);
     const loaded = typeof steps === 'string' ? await loadStepsFile(steps) : isStepsFile(steps) ? steps : stepsFromInput(steps);
     return this.#track(async () => {
       const ctx = await this.#context(opts.limit);

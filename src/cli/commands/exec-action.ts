@@ -4,12 +4,11 @@ import path from 'node:path';
 import { FleetError } from '../../errors.js';
 import { openFleetForHosts } from '../connect-settings.js';
 import { exitCodeForSummary } from '../exit-codes.js';
-import { startHtmlReport } from '../html-report.js';
 import type { CliIo } from '../io.js';
 import { outputFlowFor } from '../io-flow.js';
 import { chooseRenderer } from '../renderer-choice.js';
 import { parseCommonSettings, selectionOptions } from '../settings.js';
-import { finishWithoutEngine, prepareShard } from '../shard-run.js';
+import { finishWithoutEngine, prepareShard, startHtmlReport } from '../run-extras.js';
 import type { ShardOptions } from '../shard-options.js';
 import { parseExecSettings, type ExecCommandOptions } from './exec-options.js';
 

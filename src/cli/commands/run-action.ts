@@ -1,10 +1,9 @@
 import { type HostCount, inventoryFromHosts, isStepSuccess, loadStepsFile, openFleet, resolveHostSelection, selectHosts, type StepsReport } from '../../internal.js';
 import { FleetError } from '../../errors.js';
-import { finishWithoutEngine, prepareShard } from '../shard-run.js';
+import { finishWithoutEngine, prepareShard, startHtmlReport } from '../run-extras.js';
 import type { ShardOptions } from '../shard-options.js';
 import { connectFleetOptions } from '../connect-settings.js';
 import { ExitCode, exitCodeForSummary, type ExitCodeValue } from '../exit-codes.js';
-import { startHtmlReport } from '../html-report.js';
 import type { CliIo } from '../io.js';
 import { outputFlowFor } from '../io-flow.js';
 import { chooseRenderer } from '../renderer-choice.js';

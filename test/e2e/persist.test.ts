@@ -2,12 +2,13 @@
 // keeper's private files, and the faults of issue #16 (keeper SIGKILLed mid-command, a host
 // restarted between commands, two fleet processes at once, `persist stop` during a run, idle).
 import { type ChildProcess, spawn } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { acceptedLogins, labProcesses, startLab, type Lab } from '../lab/lab.js';
+import { fixtureKeyPath } from '../setup/keys.js';
 import { killKeeper } from '../setup/persist-dir.js';
 import { FLEET_BIN, spawnFleet, type SpawnedRun } from '../support/spawn-fleet.js';
 
@@ -209,6 +210,21 @@ describe('which connection is reused', () => {
     // Two new logins (the two changed settings); the unchanged third command reused the first.
     expect(logins()[0]! - before[0]!).toBe(2);
     expect((await status()).hosts).toHaveLength(3);
+  });
+
+  it('a key file replaced on disk is read again by the keeper: the next connect signs with the new key, not a cached parse', async () => {
+    newKeeperDir();
+    const key = path.join(work, 'replaced_key');
+    copyFileSync(lab.keyFile, key);
+    chmodSync(key, 0o600);
+    const withKey = (): Promise<SpawnedRun> => exec('true', '--persist', '1m', '-l', 'lab001', '--identity', key);
+    expect((await withKey()).code).toBe(0);
+    // Replaced by a key no lab host accepts: a new identity, hence a new connect, which must fail.
+    copyFileSync(fixtureKeyPath('id_ed25519_unauthorized'), key);
+    chmodSync(key, 0o600);
+    const run = await withKey();
+    expect(run.code).not.toBe(0);
+    expect(results(run)[0]).toMatchObject({ host: 'lab001', error: { code: 'FLEET_AUTH_FAILED' } });
   });
 
   it('a host that logs in with a password from the environment is not kept', async () => {

@@ -64,6 +64,7 @@ export async function persistTarget(host: ConnectTarget, opts: ConnectOptions): 
     port: host.port,
     user: host.user,
     identityFiles: own.identityFiles,
+    fingerprints: own.fingerprints,
     ...(own.agentSocket !== undefined && { agentSocket: own.agentSocket }),
     knownHostsFiles: [...opts.knownHosts.files],
     hostKeyPolicy: opts.hostKeyPolicy,

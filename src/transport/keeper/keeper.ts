@@ -325,7 +325,7 @@ export class Keeper {
         connectTimeoutMs: target.connectTimeoutMs,
         hostKeyPolicy: target.hostKeyPolicy,
         knownHosts: recordingKey(knownHosts, (b) => (blob = b)),
-        credentials: this.#credentialsFor(target.agentSocket),
+        credentials: this.#credentialsFor(target),
         kexProfile: target.kexProfile,
         ...(target.maxSessions !== undefined && { maxSessions: target.maxSessions }),
         ...(route !== undefined && { jumps: route.jumps }),
@@ -433,8 +433,14 @@ export class Keeper {
     return pending;
   }
 
-  #credentialsFor(agentSocket: string | undefined): CredentialCache {
-    const id = agentSocket ?? '';
+  /**
+   * The key cache for `target`'s agent socket and keys. Keyed by the keys' fingerprints as the
+   * client read them too: a key file replaced on disk gets a cache of its own, so it is parsed
+   * afresh rather than signed with the key this keeper parsed before.
+   */
+  #credentialsFor(target: PersistTarget): CredentialCache {
+    const agentSocket = target.agentSocket;
+    const id = JSON.stringify([agentSocket ?? '', target.fingerprints ?? [], (target.jumps ?? []).map((h) => h.fingerprints)]);
     let creds = this.#credentials.get(id);
     if (creds === undefined) {
       // The keeper's own environment holds no secrets; the agent socket is a path.

@@ -178,6 +178,11 @@ export interface PersistTarget {
   port: number;
   user: string;
   identityFiles: string[];
+  /**
+   * Of `identityFiles`, as the client read them: the keeper parses its keys afresh when they
+   * change (a key file replaced on disk), instead of signing with the parse it cached.
+   */
+  fingerprints?: string[];
   agentSocket?: string;
   knownHostsFiles: string[];
   hostKeyPolicy: 'strict' | 'accept-new' | 'off';

@@ -99,7 +99,8 @@ it('SIGKILL of one shard mid-run: started-unfinished hosts lost, exit 3; the jou
   const report = await fleet(['report', path.join('kill', 'k400'), '--output', 'json']);
   expect(report.code).toBe(3);
   expect(report.stderr).toMatch(/shard 1\/4 of run k400 never started/);
-  const statuses = (JSON.parse(report.stdout) as Doc).hosts.map((h) => h.status);
+  const first = new Map((JSON.parse(report.stdout) as Doc).hosts.map((h) => [h.host, h.status]));
+  const statuses = [...first.values()];
   const lost = statuses.filter((s) => s === 'lost').length;
   expect(lost).toBeGreaterThan(0);
   expect(lost).toBeLessThanOrEqual(10);
@@ -113,7 +114,13 @@ it('SIGKILL of one shard mid-run: started-unfinished hosts lost, exit 3; the jou
   expect(perHost).toHaveLength(hosts.length);
   expect(Math.max(...perHost)).toBe(1);
   const after = await fleet(['report', path.join('kill', 'k400'), '--output', 'json']);
-  const final = (JSON.parse(after.stdout) as Doc).hosts.map((h) => h.status);
-  expect(final.filter((s) => s === 'lost').length).toBe(lost);
-  expect(final.filter((s) => s === 'ok').length).toBe(hosts.length - lost);
+  const final = new Map((JSON.parse(after.stdout) as Doc).hosts.map((h) => [h.host, h.status]));
+  const finalLost = [...final].filter(([, s]) => s === 'lost').map(([h]) => h);
+  // Every host lost at the kill stays lost. The journal may know one more: a host claimed (fsync'd,
+  // before its command is sent) whose `running` event the kill kept out of the shard's file, so
+  // the first report saw it not started; the retry skips it as started, outcome unknown.
+  for (const [host, status] of first) if (status === 'lost') expect(final.get(host), host).toBe('lost');
+  for (const host of finalLost) expect(['lost', 'skipped'], host).toContain(first.get(host));
+  expect(finalLost.length - lost).toBeLessThanOrEqual(1);
+  expect([...final.values()].filter((s) => s === 'ok').length).toBe(hosts.length - finalLost.length);
 });

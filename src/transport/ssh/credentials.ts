@@ -82,12 +82,12 @@ export class SshCredentialCache implements CredentialCache {
 
   /** The parsed key at `path`, loaded once; rejects with FLEET_KEY_INVALID naming the file. */
   keyFromFile(path: string): Promise<LoadedKey> {
-    return this.#cached(`file:${path}`, () => this.#readKeyFile(path));
+    return cached(this.#keys, `file:${path}`, () => this.#readKeyFile(path));
   }
 
   /** The parsed key held as text in env var `envVar`; rejects with FLEET_KEY_INVALID naming the variable. */
   keyFromEnv(envVar: string): Promise<LoadedKey> {
-    return this.#cached(`env:${envVar}`, async () => {
+    return cached(this.#keys, `env:${envVar}`, async () => {
       const text = this.#env[envVar];
       if (text === undefined || text.trim() === '') {
         throw new FleetError('FLEET_KEY_INVALID', `key_env: environment variable ${envVar} is not set or empty`);
@@ -103,17 +103,7 @@ export class SshCredentialCache implements CredentialCache {
    * warm `--persist` path, which never signs). Any other key is parsed as a connect would.
    */
   keyFingerprint(path: string): Promise<string> {
-    let pending = this.#fingerprints.get(path);
-    if (pending === undefined) {
-      pending = this.#fingerprint(path);
-      this.#fingerprints.set(path, pending);
-      // As for parsed keys (#cached): the same answer for every host, but never unhandled, and
-      // out of file descriptors is not the key's fault.
-      pending.catch((error: unknown) => {
-        if (isOutOfDescriptors(error) && this.#fingerprints.get(path) === pending) this.#fingerprints.delete(path);
-      });
-    }
-    return pending;
+    return cached(this.#fingerprints, path, () => this.#fingerprint(path));
   }
 
   async #fingerprint(path: string): Promise<string> {
@@ -142,21 +132,6 @@ export class SshCredentialCache implements CredentialCache {
   /** The value of a password env var, read at use time and never stored. */
   secretFromEnv(envVar: string): string | undefined {
     return this.#env[envVar];
-  }
-
-  #cached(id: string, load: () => Promise<LoadedKey>): Promise<LoadedKey> {
-    let pending = this.#keys.get(id);
-    if (pending === undefined) {
-      pending = load();
-      this.#keys.set(id, pending);
-      // Keep the rejection (every host using the key gets the same error) but never unhandled.
-      // Out of file descriptors is not the key's fault: forget it, so a later connect (the pool
-      // retries once a connection closed) reads the file again.
-      pending.catch((error: unknown) => {
-        if (isOutOfDescriptors(error) && this.#keys.get(id) === pending) this.#keys.delete(id);
-      });
-    }
-    return pending;
   }
 
   async #readKeyFile(path: string): Promise<LoadedKey> {
@@ -192,6 +167,22 @@ export class SshCredentialCache implements CredentialCache {
     bindCachedSigner(key);
     return { source, type: key.type, fingerprint: fingerprintSha256(key.getPublicSSH()), parsed: key };
   }
+}
+
+/** `load()` once per id in `map` (a parse or a fingerprint): every host using the key shares it. */
+function cached<T>(map: Map<string, Promise<T>>, id: string, load: () => Promise<T>): Promise<T> {
+  let pending = map.get(id);
+  if (pending === undefined) {
+    pending = load();
+    map.set(id, pending);
+    // Keep the rejection (every host using the key gets the same error) but never unhandled.
+    // Out of file descriptors is not the key's fault: forget it, so a later connect (the pool
+    // retries once a connection closed) reads the file again.
+    pending.catch((error: unknown) => {
+      if (isOutOfDescriptors(error) && map.get(id) === pending) map.delete(id);
+    });
+  }
+  return pending;
 }
 
 /** A private key file's bytes; FLEET_KEY_INVALID when unreadable or readable by others (as OpenSSH refuses it). */

@@ -16,8 +16,15 @@ import type { PersistHop, PersistTarget } from './protocol.js';
 /** Why a host is connected directly instead of through the keeper; undefined when it may be kept. */
 export function notPersistable(host: ConnectTarget): string | undefined {
   if (!(host.persistMs !== undefined && host.persistMs > 0)) return 'persist is off';
-  // The keeper connects by itself from what it can read by path: secrets held in environment
-  // variables of this process would have to cross the socket, and they never do.
+  return secretLogin(host);
+}
+
+/**
+ * Why the keeper cannot log in to `host` (or through it, as a jump host) by itself. It connects
+ * from what it can read by path: secrets held in environment variables of this process would
+ * have to cross the socket, and they never do.
+ */
+function secretLogin(host: ConnectTarget): string | undefined {
   if (host.passwordEnv !== undefined) return 'password_env: a password is never handed to the keeper';
   if (host.keyEnv !== undefined) return 'key_env: key text is never handed to the keeper';
   return undefined;
@@ -43,8 +50,7 @@ export async function persistTarget(host: ConnectTarget, opts: ConnectOptions): 
     }
     jumps = [];
     for (const hop of opts.jumps.chainOf(host)) {
-      // A jump host that logs in with a secret from the environment: the keeper cannot.
-      if (notPersistable({ ...hop, persistMs: 1 }) !== undefined) return undefined;
+      if (secretLogin(hop) !== undefined) return undefined;
       const keys = await keysOf(hop, creds);
       jumps.push({
         name: hop.name,

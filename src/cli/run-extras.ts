@@ -5,18 +5,13 @@
  */
 import type { HtmlReportOptions, HtmlReportTarget } from './html-report.js';
 import type { CliIo } from './io.js';
-import type { ShardOptions } from './shard-options.js';
+import { wantsShard } from './shard-options.js';
 import type { finishWithoutEngine as FinishWithoutEngine, prepareShard as PrepareShard, ShardSetup } from './shard-run.js';
 
 /** The report collector for `--report FILE`, or undefined without the option. */
 export async function startHtmlReport(options: HtmlReportOptions, io: CliIo): Promise<HtmlReportTarget | undefined> {
   if (options.report === undefined) return undefined;
   return (await import('./html-report.js')).startHtmlReport(options, io);
-}
-
-/** True when any scale-out option is given; without one, prepareShard has nothing to set up. */
-function wantsShard(o: ShardOptions): boolean {
-  return [o.shard, o.shardTotal, o.runId, o.out, o.outDir, o.onRetry, o.journal].some((v) => v !== undefined);
 }
 
 /** See shard-run.ts prepareShard; undefined (nothing loaded) when no scale-out option is given. */

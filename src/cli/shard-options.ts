@@ -14,6 +14,16 @@ export interface ShardOptions {
   journal?: string;
 }
 
+// Every scale-out option, checked against ShardOptions: a key added there and not here fails to compile.
+const SHARD_OPTION_KEYS = ['shard', 'shardTotal', 'runId', 'out', 'outDir', 'onRetry', 'journal'] as const satisfies readonly (keyof ShardOptions)[];
+const everyShardOption: Exclude<keyof ShardOptions, (typeof SHARD_OPTION_KEYS)[number]> extends never ? true : never = true;
+void everyShardOption;
+
+/** True when any scale-out option is given; without one, a command runs no shard machinery. */
+export function wantsShard(options: ShardOptions): boolean {
+  return SHARD_OPTION_KEYS.some((key) => options[key] !== undefined);
+}
+
 /**
  * Adds `--shard`, `--shard-total`, `--run-id`, `--out`, `--out-dir`, `--on-retry` and
  * `--journal` to a command that runs on hosts (exec, put, get, run). `fleet hosts` takes only

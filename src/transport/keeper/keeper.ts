@@ -544,14 +544,7 @@ export class Keeper {
     let session: SftpSession | undefined;
     const done = (): void => this.#endUse(entry);
     const handle = (chunk: Buffer): void => {
-      let got: Array<{ type: number; payload: Buffer }>;
-      try {
-        got = frames.push(chunk);
-      } catch {
-        sock.destroy();
-        return;
-      }
-      for (const f of got) {
+      for (const f of framesIn(frames, chunk, sock)) {
         if (f.type !== Frame.Call || session === undefined) continue;
         const { header, data } = decodeCall(f.payload);
         const { id, m, a } = header as { id: number; m: string; a: unknown[] };
@@ -648,14 +641,7 @@ export class Keeper {
         .finally(() => this.#endUse(entry));
     };
     const onData = (chunk: Buffer): void => {
-      let got: Array<{ type: number; payload: Buffer }>;
-      try {
-        got = frames.push(chunk);
-      } catch {
-        sock.destroy();
-        return;
-      }
-      for (const f of got) {
+      for (const f of framesIn(frames, chunk, sock)) {
         if (f.type === Frame.Stdin && !stdinEnded) stdin.push(Buffer.from(f.payload));
         else if (f.type === Frame.StdinEnd) {
           stdinEnded = true;
@@ -721,6 +707,16 @@ async function sftpCall(session: SftpSession, method: string, args: unknown[], d
 /** Connected moments ago and not used yet: its first command needs no liveness check. */
 function isFresh(entry: Entry): boolean {
   return entry.fresh && Date.now() - entry.connectedAt < FRESH_MS;
+}
+
+/** The frames `chunk` completes; none after a malformed one, which ends the peer's socket. */
+function framesIn(frames: FrameReader, chunk: Buffer, sock: net.Socket): Array<{ type: number; payload: Buffer }> {
+  try {
+    return frames.push(chunk);
+  } catch {
+    sock.destroy();
+    return [];
+  }
 }
 
 /** A kept connection answers a keepalive within the bound (undefined: the library cannot tell; trusted). */

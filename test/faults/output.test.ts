@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openFleet } from '../../src/fleet.js';
 import { startLab, type Lab } from '../lab/lab.js';
 import { runCli } from '../support/cli.js';
+import { sampleRetainedMemory } from '../support/retained-memory.js';
 import { checkedRun, useLeakGuard } from './support/checks.js';
 import { direct, hostSpecs } from './support/fault-hosts.js';
 
@@ -29,9 +30,7 @@ describe('hostile output', () => {
 
   it('caps 100 MB per host with a truncation marker, keeping memory bounded', async () => {
     await using fleet = openFleet({ inventory: hostSpecs(lab, lab.hosts.map((h) => direct(h))) });
-    let peak = 0;
-    const base = process.memoryUsage().rss;
-    const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss - base)), 20);
+    const memory = sampleRetainedMemory();
     try {
       const run = await checkedRun((onEvent) => fleet.exec(`head -c ${HUNDRED_MB} /dev/zero | tr '\\0' a; echo tail >&2`, { onEvent, maxOutputBytes: 1 << 20 }));
       expect(run.status).toEqual({ lab001: 'ok', lab002: 'ok' });
@@ -41,10 +40,11 @@ describe('hostile output', () => {
         expect(r.value.stdout).toBe(`${'a'.repeat(1 << 20)}\n[fleet: output truncated at ${1 << 20} bytes]\n`);
         expect(r.value.stderr).toBe('tail\n');
       }
-      // 2 x 100 MB went through; a few MiB of it may be held at any time.
+      // 2 x 100 MB went through; what is held is the capped outputs plus channel buffers in flight.
+      const peak = memory.stop();
       expect(peak).toBeLessThan(150 * 1024 * 1024);
     } finally {
-      clearInterval(sampler);
+      memory.stop();
     }
   });
 

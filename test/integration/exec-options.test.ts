@@ -18,6 +18,7 @@ import { loadInventory } from '../../src/inventory/index.js';
 import { StringSink } from '../../src/render/renderer.js';
 import { truncationMarker } from '../../src/tasks/output-capture.js';
 import { runCli, type CliRun } from '../support/cli.js';
+import { sampleRetainedMemory } from '../support/retained-memory.js';
 import { tempDir } from '../support/temp-dir.js';
 
 const run = promisify(execFile);
@@ -263,23 +264,18 @@ describe('limits', () => {
   });
 
   // A library Fleet without --persist: the keeper plays no part, so the persist project (which
-  // runs this file again, concurrently with the integration project) leaves this one to it: two
-  // copies at once measure each other's GC pressure, not fleet's memory.
+  // runs this file again) has nothing to add and leaves this one to the integration project.
   it.skipIf(process.env['FLEET_PERSIST'] !== undefined)('50 MiB of output is cut at the cap with one marker, and memory stays bounded', async () => {
     const inventory = await loadInventory(sshd.inventoryFile, { sshConfig: false });
     await using fleetRun = openFleet({ inventory });
     let peak = 0;
-    const base = process.memoryUsage();
-    const sample = setInterval(() => {
-      const now = process.memoryUsage();
-      peak = Math.max(peak, now.heapUsed + now.arrayBuffers - (base.heapUsed + base.arrayBuffers));
-    }, 20);
+    const memory = sampleRetainedMemory();
     let eventBytes = 0;
     const report = await fleetRun.exec('head -c 52428800 /dev/zero | tr "\\000" x', {
       onEvent: (e: FleetEvent) => {
         if (e.type === 'stdout') eventBytes += e.data.length;
       },
-    }).finally(() => clearInterval(sample));
+    }).finally(() => (peak = memory.stop()));
     const cap = 1024 * 1024;
     for (const result of report.results) {
       expect(result.ok && result.value.truncated).toBe(true);

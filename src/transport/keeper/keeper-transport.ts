@@ -19,7 +19,7 @@ import { decideHostKey } from '../ssh/host-key-check.js';
 import { hostKeyFromBlob } from '../ssh/host-key.js';
 import type { Connection, ConnectOptions, ConnectTiming, ExecExit, ExecRequest, RemoteDirEntry, RemoteHandle, RemoteStats, SftpSession, Transport } from '../transport.js';
 import { notPersistable, persistTarget } from './identity.js';
-import { ensurePrivateDir, keeperPaths, type KeeperPaths, readToken } from './paths.js';
+import { checkPrivateDir, ensurePrivateDir, keeperPaths, type KeeperPaths, readToken } from './paths.js';
 import {
   type AcquireResult,
   type ControlReply,
@@ -197,7 +197,10 @@ class KeeperClient {
 
   /** Connects (starting the keeper first when `start` and none answers). */
   static async open(paths: KeeperPaths, opts: Pick<KeeperTransportOptions, 'env' | 'keeperCommand'>, start: boolean): Promise<KeeperClient> {
-    ensurePrivateDir(paths.dir);
+    // Only a start makes the directory: asking a keeper that never ran leaves no trace.
+    if (start) ensurePrivateDir(paths.dir);
+    else if (existsSync(paths.dir)) checkPrivateDir(paths.dir);
+    else throw new FleetError('FLEET_CONNECTION_LOST', 'fleet keeper: not running');
     let sock = await connectSocket(paths.socket).catch(() => undefined);
     if (sock === undefined) {
       if (!start) throw new FleetError('FLEET_CONNECTION_LOST', 'fleet keeper: not running');

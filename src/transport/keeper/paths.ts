@@ -42,6 +42,11 @@ export function keeperPaths(env: Readonly<Record<string, string | undefined>>): 
  */
 export function ensurePrivateDir(dir: string): void {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
+  checkPrivateDir(dir);
+}
+
+/** The checks of {@link ensurePrivateDir} on a directory that must already exist (ENOENT otherwise). */
+export function checkPrivateDir(dir: string): void {
   const st = lstatSync(dir);
   const uid = process.getuid?.();
   if (!st.isDirectory()) throw unsafe(dir, 'is not a directory');

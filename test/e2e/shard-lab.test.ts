@@ -5,13 +5,14 @@
  * journal runs only the hosts that never started (each host's executions are counted in a file
  * in its own home).
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, expect, it, vi } from 'vitest';
 import { selectShard } from '../../src/shard/plan.js';
 import { startLab, type Lab } from '../lab/lab.js';
+import { spawnFleet, type SpawnedRun } from '../support/spawn-fleet.js';
 
 const FLEET = path.resolve('bin/fleet');
 let lab: Lab;
@@ -30,22 +31,12 @@ afterAll(async () => {
   if (work) fs.rmSync(work, { recursive: true, force: true });
 });
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 const env = (extra: Record<string, string> = {}): NodeJS.ProcessEnv => ({ PATH: process.env['PATH'], HOME: work, XDG_CACHE_HOME: path.join(work, 'cache'), ...extra });
 // A generous connect timeout: the machine is shared, and 4 shards handshake at once.
 const labArgs = (): string[] => ['-i', lab.inventoryFile, '--ssh-config', '/dev/null', '--connect-timeout', '90s'];
 
-function fleet(args: string[], extraEnv: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [FLEET, ...args], { cwd: work, env: env(extraEnv), maxBuffer: 256 << 20 }, (error, stdout, stderr) => {
-      resolve({ code: error ? ((error as { code?: number }).code ?? 70) : 0, stdout, stderr });
-    });
-  });
+function fleet(args: string[], extraEnv: Record<string, string> = {}): Promise<SpawnedRun> {
+  return spawnFleet(args, { cwd: work, env: { XDG_CACHE_HOME: path.join(work, 'cache'), ...extraEnv } });
 }
 
 type Doc = { hosts: { host: string; status: string; stdout: string; exitCode: number | null }[]; summary: Record<string, number> };

@@ -4,14 +4,14 @@
  * `fleet report` against one unsharded run, retry refusal, and a shard killed with SIGKILL
  * (lost hosts, exit 3) then retried with its journal (nothing runs twice: counted on each host).
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { FleetEvent } from '../../src/events.js';
 import { selectShard } from '../../src/shard/plan.js';
 import { labProcesses, startLab, type Lab } from '../lab/lab.js';
+import { jsonlEvents, spawnFleet, type SpawnedRun } from '../support/spawn-fleet.js';
 
 const FLEET = path.resolve('bin/fleet');
 const N = 4;
@@ -33,27 +33,16 @@ afterAll(async () => {
   if (work) fs.rmSync(work, { recursive: true, force: true });
 });
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 function env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return { PATH: process.env['PATH'], HOME: work, XDG_CACHE_HOME: path.join(work, 'cache'), ...extra };
 }
 
 /** `fleet ARGS` (lab inventory added for host commands without -H); resolves whatever the exit code. */
-function fleet(args: string[], extraEnv: Record<string, string> = {}): Promise<Run> {
+function fleet(args: string[], extraEnv: Record<string, string> = {}): Promise<SpawnedRun> {
   const inv = ['exec', 'put', 'get', 'run', 'hosts', 'shards'].includes(args[0] as string) && !args.includes('-H') ? ['-i', lab.inventoryFile, '--ssh-config', '/dev/null'] : [];
-  return new Promise((resolve) => {
-    execFile(process.execPath, [FLEET, ...args, ...inv], { cwd: work, env: env(extraEnv), maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
-      resolve({ code: error ? ((error as { code?: number }).code ?? 70) : 0, stdout, stderr });
-    });
-  });
+  return spawnFleet([...args, ...inv], { cwd: work, env: { XDG_CACHE_HOME: path.join(work, 'cache'), ...extraEnv } });
 }
 
-const lines = (text: string): FleetEvent[] => text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as FleetEvent);
 const shardHosts = (k: number, total = N): string[] => selectShard(names, (x) => x, k, total).hosts;
 
 describe('fleet shards / --shard K/N', () => {
@@ -92,7 +81,7 @@ describe('fleet shards / --shard K/N', () => {
     const run = await fleet(['exec', 'true', '-l', host, '--shard', `${empty}/8`, '--run-id', 'empty', '--out-dir', 'out']);
     expect(run.code).toBe(0);
     expect(run.stderr).toMatch(/is empty/);
-    const events = lines(fs.readFileSync(path.join(work, 'out', 'empty', `shard-${empty}-of-8.a1.jsonl`), 'utf8'));
+    const events = jsonlEvents(fs.readFileSync(path.join(work, 'out', 'empty', `shard-${empty}-of-8.a1.jsonl`), 'utf8'));
     expect(events.map((e) => e.type)).toEqual(['run_start', 'summary']);
     expect(events[0]).toMatchObject({ runId: 'empty', attempt: 1, shard: { index: empty, total: 8 } });
   });

@@ -65,12 +65,20 @@ describe('wrapCommand', () => {
   });
 
   it('still KILLs a group that ignores TERM, after the grace', async () => {
-    const child = spawn('/bin/sh', ['-c', wrapCommand("trap '' TERM; sleep 30 & wait")], { detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn('/bin/sh', ['-c', wrapCommand("trap '' TERM; echo trapped; sleep 30 & wait")], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     const pgid = await new Promise<number | undefined>((resolve) => {
       const parser = new PgidMarkerParser(resolve);
       child.stderr.on('data', (c: Buffer) => parser.push(c));
     });
-    await new Promise((r) => setTimeout(r, 100)); // let the trap be set
+    // The trap is set once the command says so (its output comes after the pgid marker).
+    let stdout = '';
+    await new Promise<void>((resolve) => {
+      const onData = (c: Buffer): void => {
+        stdout += c.toString();
+        if (stdout.includes('trapped\n')) resolve();
+      };
+      child.stdout.on('data', onData);
+    });
     const exited = new Promise((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
     const started = Date.now();
     await run('/bin/sh', ['-c', killCommand([pgid as number], 3)]);

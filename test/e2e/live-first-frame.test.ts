@@ -43,13 +43,16 @@ function quote(s: string): string {
 function captureFrames(args: string[], rows: number): Array<{ clockMs: number; done: number; total: number }> {
   const session = `fleet-e2e-live-${process.pid}-${Date.now()}`;
   const shell = `HOME=${quote(tmp)} ${quote(process.execPath)} ${quote(FLEET)} ${args.map(quote).join(' ')} --ssh-config /dev/null; echo FLEET-EXITED; sleep 600`;
-  execFileSync('tmux', ['new-session', '-d', '-s', session, '-x', '120', '-y', String(rows), shell]);
+  // A server of its own on a socket in the test's temp dir: tmux's default socket would leave
+  // /tmp/tmux-<uid>/ behind, and another tmux user's server would see our sessions.
+  const socket = ['-S', path.join(tmp, 'tmux.sock')];
+  execFileSync('tmux', [...socket, 'new-session', '-d', '-s', session, '-x', '120', '-y', String(rows), shell]);
   const frames: Array<{ clockMs: number; done: number; total: number }> = [];
   try {
     const deadline = performance.now() + 120_000;
     for (;;) {
       // The pane is the marker: each capture is one look at what a person sees.
-      const screen = execFileSync('tmux', ['capture-pane', '-p', '-t', session], { encoding: 'utf8' });
+      const screen = execFileSync('tmux', [...socket, 'capture-pane', '-p', '-t', session], { encoding: 'utf8' });
       const title = titleOf(screen);
       const last = frames.at(-1);
       if (title && (last === undefined || last.clockMs !== title.clockMs || last.done !== title.done)) frames.push(title);
@@ -60,7 +63,7 @@ function captureFrames(args: string[], rows: number): Array<{ clockMs: number; d
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
     }
   } finally {
-    execFileSync('tmux', ['kill-session', '-t', session]);
+    execFileSync('tmux', [...socket, 'kill-session', '-t', session]);
   }
 }
 

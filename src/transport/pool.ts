@@ -76,10 +76,11 @@ export interface ConnectionPoolOptions {
 }
 
 /**
- * Handshakes in flight by default. Measured on the 2-core lab (1000 local sshds at -f 1000, see
- * docs/architecture.md): handshakes are CPU work on both ends, so past a few dozen more of them
+ * Handshakes in flight by default. Measured on the 2-core lab (1000 local sshds at -f 1000,
+ * docs/performance.md): handshakes are CPU work on both ends, so past a few dozen more of them
  * at once only slow each one down (16 to 256 at once: the same wall time within noise), while
- * 1000 at once all exceeded the 10 s connect timeout. 64 keeps each handshake near 1 s here.
+ * 1000 at once ran 85-88% of hosts past the 10 s connect timeout as soon as other work loaded
+ * the CPU (quiet, they just passed). 64 was as fast as 256 there, with a quarter in flight.
  */
 export const DEFAULT_MAX_HANDSHAKES = 64;
 const DEFAULT_IDLE_TIMEOUT_MS = 30_000;

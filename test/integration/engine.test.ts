@@ -26,6 +26,18 @@ function perHost(events: readonly FleetEvent[], step: number | undefined): Map<s
     if (e.type === 'host_state' && (e.state === 'running' || e.state === 'done')) add(e.host, `state ${e.state}`);
     if (e.type === 'exit') add(e.host, `exit ${e.status} ${String(e.exitCode)} ${String(e.signal)} ${e.error?.code ?? ''}`);
   }
+  // sshd reads a command's stdout and stderr from two pipes, so which of the two reaches us first
+  // is the server's timing, not fleet's: keep each stream's own order, not their interleaving.
+  const stream = (line: string): number => (line.startsWith('stdout ') ? 1 : line.startsWith('stderr ') ? 2 : 0);
+  for (const [host, lines] of out) {
+    const runs: string[][] = [];
+    for (const line of lines) {
+      const last = runs.at(-1);
+      if (last !== undefined && stream(line) !== 0 && stream(last[0] as string) !== 0) last.push(line);
+      else runs.push([line]);
+    }
+    out.set(host, runs.flatMap((run) => run.sort((a, b) => stream(a) - stream(b))));
+  }
   return out;
 }
 

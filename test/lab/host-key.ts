@@ -1,4 +1,4 @@
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { createPrivateKey, createPublicKey, randomBytes } from 'node:crypto';
 
 export interface Ed25519KeyPair {
   /** OpenSSH private key file text (unencrypted `openssh-key-v1`). */
@@ -7,16 +7,28 @@ export interface Ed25519KeyPair {
   publicKey: string;
 }
 
+// DER framing of an ed25519 key (RFC 8410): PKCS#8 around a 32-byte seed, SPKI around the public key.
+const PKCS8_ED25519_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
+const SPKI_ED25519_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
+
 /**
- * A fresh ed25519 key in OpenSSH format, in-process (~0.1 ms; `ssh-keygen` costs ~13 ms a spawn).
+ * A fresh ed25519 key in OpenSSH format, in-process (~0.4 ms; `ssh-keygen` costs ~13 ms a spawn).
  * Not ssh2's `utils.generateKeyPairSync`: 1.17.0 strips leading zero bytes from the public key,
  * so about 1 key in 256 is corrupt ("error in libcrypto" from sshd; mscdex/ssh2#1390, #1513).
+ * Nor Node's `generateKeyPairSync`: on Node 20 a GC during a later export of the pair can run the
+ * finalizer of its key-generation job, which takes the lock the export holds, and the process
+ * hangs for good (a 1000-host lab stopped at host 388; a loop of 5000 keys hung too, main thread in
+ * `~KeyGenJob` -> `uv_mutex_lock` under `ExportJWKEdKey`, 12-07). A random seed imported as
+ * PKCS#8 makes the same key with no generation job.
  */
 export function generateEd25519(comment: string): Ed25519KeyPair {
-  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
-  const pub = Buffer.from(publicKey.export({ format: 'jwk' }).x ?? '', 'base64url');
-  const seed = Buffer.from(privateKey.export({ format: 'jwk' }).d ?? '', 'base64url');
-  if (pub.length !== 32 || seed.length !== 32) throw new Error('unexpected ed25519 JWK');
+  const seed = randomBytes(32);
+  const privateKey = createPrivateKey({ key: Buffer.concat([PKCS8_ED25519_PREFIX, seed]), format: 'der', type: 'pkcs8' });
+  const spki = createPublicKey(privateKey).export({ type: 'spki', format: 'der' });
+  if (spki.length !== SPKI_ED25519_PREFIX.length + 32 || !spki.subarray(0, SPKI_ED25519_PREFIX.length).equals(SPKI_ED25519_PREFIX)) {
+    throw new Error('unexpected ed25519 SubjectPublicKeyInfo');
+  }
+  const pub = spki.subarray(SPKI_ED25519_PREFIX.length);
   const type = Buffer.from('ssh-ed25519');
   const pubBlob = Buffer.concat([sshString(type), sshString(pub)]);
   const check = randomBytes(4);

@@ -214,7 +214,7 @@ export async function startSftpTestServer(hooks: SftpServerHooks = {}): Promise<
   });
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
   const port = (server.address() as AddressInfo).port;
-  const [type, blob] = key.publicKey.trim().split(/\s+/);
+  const [type, blob] = key.publicKey.split(' ');
   const knownHostsLine = `[127.0.0.1]:${port} ${type} ${blob}`;
   return {
     port,

@@ -1,14 +1,13 @@
 // The lab's host keys: what ssh-keygen derives from the private key file is the public key the lab
 // writes to known_hosts, for many keys (a wrong DER offset or a dropped byte would show here).
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { generateEd25519 } from '../lab/host-key.js';
+import { tempDir } from '../support/temp-dir.js';
 
-const dir = mkdtempSync(path.join(os.tmpdir(), 'fleet-lab-key-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDir('fleet-lab-key-');
 
 describe('generateEd25519', () => {
   it('writes OpenSSH key files whose public half is the key it returns', () => {
